@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import org.checkerframework.checker.lock.qual.GuardSatisfied;
 
 /**
  * The machine's RAM: one off-heap arena, addressed by {@code long} byte offsets, where offset 0 is
@@ -117,8 +118,9 @@ public final class PhysicalMemory implements AutoCloseable {
   }
 
   /** Unmaps the arena; every later access throws {@link IllegalStateException}. */
+  // @GuardSatisfied: the Lock Checker's default receiver does not match AutoCloseable.close's.
   @Override
-  public void close() {
+  public void close(@GuardSatisfied PhysicalMemory this) {
     arena.close();
   }
 }
