@@ -1,0 +1,144 @@
+package jslub;
+
+import java.util.List;
+import jslub.slab.CacheCounts;
+import jslub.slab.FreeError;
+import jslub.slab.Slab;
+import jslub.slab.SlabCache;
+import jslub.slab.SlabStats;
+
+/**
+ * A named object cache (the seed's {@code Cache}; the kernel's {@code struct kmem_cache *}
+ * handle). Thread-safe; {@link #alloc()} and {@link #free(long)} take the lockless fast path.
+ */
+public final class KmemCache {
+  private final SlabSystem system;
+  private final SlabCache core;
+  private volatile boolean destroyed;
+
+  KmemCache(SlabSystem system, SlabCache core) {
+    this.system = system;
+    this.core = core;
+  }
+
+  /** kmem_cache_alloc(): an object's address, or 0 when frames run out. */
+  public long alloc() {
+    checkAlive();
+    return core.alloc();
+  }
+
+  /**
+   * kmem_cache_free(): frees an object of this cache.
+   *
+   * @throws InvalidFreeException if {@code addr} is not a live object of this cache (nothing
+   *     changes); a double free is always caught with debug "F", otherwise only when the object
+   *     is the freelist head (the kernel's naive check)
+   */
+  public void free(long addr) {
+    checkAlive();
+    FreeError e = core.free(addr);
+    if (e != null) {
+      throw invalid(e, addr);
+    }
+  }
+
+  /** kmem_cache_alloc_bulk(): fills {@code out[0..n)}; returns n, or 0 if frames ran out. */
+  public int allocBulk(long[] out, int n) {
+    checkAlive();
+    return core.allocBulk(out, n);
+  }
+
+  /**
+   * kmem_cache_free_bulk(): frees {@code addrs[0..n)}; every entry is checked first and nothing
+   * is freed if one is invalid. Processed entries are set to 0, as in the kernel.
+   */
+  public void freeBulk(long[] addrs, int n) {
+    checkAlive();
+    FreeError e = core.freeBulk(addrs, n);
+    if (e != null) {
+      throw invalid(e, 0);
+    }
+  }
+
+  /** kmem_cache_shrink(): flush the CPUs, give back every empty slab; returns frames freed. */
+  public long shrink() {
+    checkAlive();
+    return core.shrink();
+  }
+
+  /**
+   * kmem_cache_destroy(): flushes and shrinks; if objects are still live, throws
+   * {@link CacheBusyException} and the cache stays usable. Afterwards every call throws
+   * {@link CacheDestroyedException}.
+   */
+  public void destroy() {
+    checkAlive();
+    system.destroy(this);
+  }
+
+  /** validate_slab_cache(): problems found (empty when consistent); for a quiescent cache. */
+  public List<String> validate() {
+    checkAlive();
+    return core.validate();
+  }
+
+  public String name() {
+    return core.name();
+  }
+
+  /** The size asked for (s->object_size). */
+  public int objectSize() {
+    return core.objectSize();
+  }
+
+  /** The stride of objects in a slab (s->size). */
+  public int size() {
+    return core.size();
+  }
+
+  public CacheCounts counts() {
+    return core.counts();
+  }
+
+  public SlabStats stats() {
+    return core.stats();
+  }
+
+  /** Debug reports ("BUG cache (Not tainted): ...") recorded so far. */
+  public List<String> reports() {
+    return core.reports();
+  }
+
+  /** The core structure, for tests and tools that look inside (kernel: struct kmem_cache). */
+  public SlabCache core() {
+    return core;
+  }
+
+  public boolean isDestroyed() {
+    return destroyed;
+  }
+
+  void markDestroyed() {
+    destroyed = true;
+  }
+
+  private void checkAlive() {
+    if (destroyed) {
+      throw new CacheDestroyedException("cache " + core.name() + " was destroyed");
+    }
+  }
+
+  private InvalidFreeException invalid(FreeError e, long addr) {
+    String detail = "";
+    if (e == FreeError.WRONG_CACHE) {
+      Slab s = system.machine().memmap().slabOf(addr);
+      detail = core.name() + " but object is from " + (s == null ? "?" : s.cache().name());
+    }
+    return InvalidFreeException.of(e, addr, core.name(), detail);
+  }
+
+  @Override
+  public String toString() {
+    return core.name();
+  }
+}

@@ -1,0 +1,59 @@
+package jslub.slab;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import jslub.memory.PhysicalMemory;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The memmap: frame number → {@link Slab}, like the kernel's struct page array and
+ * {@code virt_to_slab()}. Every frame of a slab (head and tail) maps to the slab, so any interior
+ * address finds its slab in O(1) — that is how {@code kfree} finds the cache.
+ *
+ * <p>Entries are published with release stores and read with acquire loads: a thread that got an
+ * object address from another thread sees the slab that owns it.
+ */
+public final class MemMap {
+  private final AtomicReferenceArray<@Nullable Slab> map;
+  private final int frameShift;
+
+  MemMap(PhysicalMemory mem) {
+    long frames = mem.frameCount();
+    if (frames > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("arena has more than 2^31 frames: " + frames);
+    }
+    this.map = new AtomicReferenceArray<>((int) frames);
+    this.frameShift = mem.frameShift();
+  }
+
+  /** Maps every frame of {@code slab} to it (allocate_slab's page setup). */
+  void install(Slab slab) {
+    int first = (int) (slab.base >>> frameShift);
+    int n = 1 << slab.order;
+    for (int i = first; i < first + n && i >= 0 && i < map.length(); i++) {
+      map.setRelease(i, slab);
+    }
+  }
+
+  /** Unmaps a slab about to go back to the frame allocator (__free_slab). */
+  void remove(Slab slab) {
+    int first = (int) (slab.base >>> frameShift);
+    int n = 1 << slab.order;
+    for (int i = first; i < first + n && i >= 0 && i < map.length(); i++) {
+      map.setRelease(i, null);
+    }
+  }
+
+  /** virt_to_slab(): the slab holding {@code addr}, or null if that frame is not in a slab. */
+  public @Nullable Slab slabOf(long addr) {
+    long f = addr >>> frameShift;
+    if (addr < 0 || f >= map.length()) {
+      return null;
+    }
+    return map.getAcquire((int) f);
+  }
+
+  /** Number of frame slots (including frame 0). */
+  public int frames() {
+    return map.length();
+  }
+}

@@ -1,0 +1,186 @@
+package jslub.slab;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.checkerframework.checker.index.qual.NonNegative;
+import org.checkerframework.checker.lock.qual.GuardSatisfied;
+import org.checkerframework.checker.lock.qual.LockingFree;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * {@code struct slab}: one slab of a cache — a block of 2^order frames cut into objects.
+ *
+ * <p>The mutable state that lockless paths share is the packed {@link SlabWord} ({@code freelist},
+ * {@code inuse}, {@code objects}, {@code frozen}), changed only by {@link #cas}. The list links are
+ * owned by whoever holds the slab: the node's {@code list_lock} for {@link #listPrev}/{@link
+ * #listNext} (node partial list), the CPU's lock for {@link #partialNext} (CPU partial list).
+ *
+ * <p>Metadata lives outside the slab, like the kernel's struct page array: {@link MemMap} maps
+ * every frame of the slab back to this object.
+ */
+public final class Slab {
+  private static final VarHandle WORD;
+
+  static {
+    try {
+      WORD = MethodHandles.lookup().findVarHandle(Slab.class, "word", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** {@code slab->slab_cache}. */
+  final SlabCache cache;
+  /** Address of the first frame. */
+  final long base;
+  /** Allocation order: the slab spans 2^order frames. */
+  final int order;
+  /** Offset of object 0 from {@link #base}: this slab's colour. */
+  final int colourOffset;
+  /** Number of objects (also in the word; kept here for lock-free index math). */
+  final @NonNegative int objects;
+  /** {@code slab_nid()}. */
+  final int node;
+
+  /** The packed word; read directly (volatile), written only through WORD (CAS). */
+  private volatile long word;
+
+  // --- node partial list links: read and written only under the node's list_lock (SlabList) ---
+  @Nullable Slab listPrev;
+  @Nullable Slab listNext;
+  /** True while on the node partial list; under list_lock. */
+  boolean onNodePartial;
+
+  // --- CPU partial list links (slab->next, slab->slabs): under the owning CPU's lock ---
+  @Nullable Slab partialNext;
+  /** Number of slabs on the CPU partial list from this one down, like {@code slab->slabs}. */
+  int partialSlabs;
+
+  Slab(SlabCache cache, long base, int order, int colourOffset, @NonNegative int objects,
+      int node) {
+    this.cache = cache;
+    this.base = base;
+    this.order = order;
+    this.colourOffset = colourOffset;
+    this.objects = objects;
+    this.node = node;
+  }
+
+  /** Reads the packed word (kernel: READ_ONCE of slab->freelist and slab->counters together). */
+  @LockingFree
+  long word(@GuardSatisfied Slab this) {
+    return word;
+  }
+
+  /** Initialises the word of a slab no other thread can see yet. */
+  void initWord(long w) {
+    WORD.setVolatile(this, w);
+  }
+
+  /**
+   * slab_update_freelist(): {@code cmpxchg_double_slab} on (freelist, counters).
+   *
+   * <p>Under the SPLIT_CAS bug the two halves are updated by two separate CASes, so a concurrent
+   * update of the other half in between is lost.
+   */
+  boolean cas(long expect, long update) {
+    if (Bugs.SPLIT_CAS) {
+      return splitCas(expect, update);
+    }
+    return WORD.compareAndSet(this, expect, update);
+  }
+
+  private boolean splitCas(long expect, long update) {
+    long cur;
+    do { // first CAS: the freelist alone
+      cur = word();
+      if (SlabWord.freelistHalf(cur) != SlabWord.freelistHalf(expect)) {
+        return false;
+      }
+    } while (!WORD.compareAndSet(
+        this, cur, SlabWord.freelistHalf(update) | SlabWord.counters(cur)));
+    do { // second CAS: the counters alone, computed from the stale read
+      cur = word();
+    } while (!WORD.compareAndSet(
+        this, cur, SlabWord.freelistHalf(cur) | SlabWord.counters(update)));
+    return true;
+  }
+
+  /** The freelist head of word {@code w} as an address, 0 for NULL. */
+  @LockingFree
+  long freelist(@GuardSatisfied Slab this, long w) {
+    long off1 = SlabWord.freelistOff1(w);
+    return off1 == 0 ? 0 : base + off1 - 1;
+  }
+
+  /** Builds a word for this slab. */
+  long pack(long freelistAddr, int inuse, boolean frozen) {
+    long off1 = freelistAddr == 0 ? 0 : freelistAddr - base + 1;
+    return SlabWord.pack(off1, inuse, objects, frozen);
+  }
+
+  /** Address of object {@code i}. */
+  long objectAt(int i) {
+    return base + colourOffset + (long) i * cache.size;
+  }
+
+  /**
+   * Index of the object at {@code addr}, or -1 if {@code addr} is not the start of an object of
+   * this slab (kernel: check_valid_pointer).
+   */
+  int indexOf(long addr) {
+    long rel = addr - base - colourOffset;
+    if (rel < 0) {
+      return -1;
+    }
+    long i = rel / cache.size;
+    if (i >= objects || rel % cache.size != 0) {
+      return -1;
+    }
+    return (int) i;
+  }
+
+  /** Size of the slab in bytes. */
+  long bytes() {
+    return cache.machine.frameSize() << order;
+  }
+
+  /** True iff {@code addr} lies inside this slab's frames. */
+  boolean containsAddr(long addr) {
+    return addr >= base && addr - base < bytes();
+  }
+
+  public long base() {
+    return base;
+  }
+
+  public int order() {
+    return order;
+  }
+
+  public int objects() {
+    return objects;
+  }
+
+  @LockingFree
+  public int inuse(@GuardSatisfied Slab this) {
+    return SlabWord.inuse(word());
+  }
+
+  @LockingFree
+  public boolean frozen(@GuardSatisfied Slab this) {
+    return SlabWord.frozen(word());
+  }
+
+  public SlabCache cache() {
+    return cache;
+  }
+
+  @Override
+  public String toString(@GuardSatisfied Slab this) {
+    long w = word();
+    return "slab@0x" + Long.toHexString(base) + "{order=" + order + ", objects=" + objects
+        + ", inuse=" + SlabWord.inuse(w) + ", frozen=" + SlabWord.frozen(w)
+        + ", freelist=0x" + Long.toHexString(freelist(w)) + "}";
+  }
+}

@@ -1,0 +1,267 @@
+package jslub.slab;
+
+import org.checkerframework.checker.lock.qual.MayReleaseLocks;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.checkerframework.checker.index.qual.Positive;
+import org.checkerframework.checker.lock.qual.GuardSatisfied;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * {@code struct kmem_cache}: one cache of equally sized objects, with its per-CPU
+ * ({@link KmemCacheCpu}) and per-node ({@link KmemCacheNode}) state.
+ *
+ * <p>The operations live in files named after the part of mm/slub.c they mirror:
+ * {@link SlabAlloc} (allocation), {@link SlabFree} (free), {@link SlabDeactivate} (freezing and
+ * unfreezing, flushing), {@link SlabShrink}, {@link SlabDebugPath} (SLAB_CONSISTENCY_CHECKS) and
+ * {@link SlabValidate}. This class holds the state and the entry points.
+ */
+public final class SlabCache {
+  final String name;
+  final SlabLayout layout;
+  /** s->size: object stride. */
+  final @Positive int size;
+  /** s->offset: free pointer offset. */
+  final int offset;
+  /** s->min_partial. */
+  final int minPartial;
+  /** s->cpu_partial_slabs (0 when the CPU partial lists are off). */
+  final int cpuPartialSlabs;
+  /** kmem_cache_has_cpu_partial(). */
+  final boolean cpuPartialOn;
+  /** SLAB_CONSISTENCY_CHECKS ("F"): every alloc and free takes the locked, checked path. */
+  final boolean debug;
+  /** s->random: the freelist-pointer obfuscation key. */
+  final long random;
+  final SlabMachine machine;
+  final SlabStats stats;
+  private final KmemCacheCpu[] cpuSlab;
+  private final KmemCacheNode[] nodes;
+  private final AtomicLong colourNext = new AtomicLong();
+  /** Debug reports (slab_err / object_err lines), newest last. */
+  final java.util.concurrent.ConcurrentLinkedQueue<String> reports =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Frames held by this cache's slabs (for shrink's return value and accounting). */
+  final AtomicLong framesHeld = new AtomicLong();
+
+  /**
+   * kmem_cache_create() minus the registry (which the API layer owns).
+   *
+   * @param debug SLAB_CONSISTENCY_CHECKS
+   */
+  public SlabCache(SlabMachine machine, String name, int objectSize, int align, boolean debug,
+      boolean statsOn) {
+    this.machine = machine;
+    this.name = name;
+    this.layout = SlabLayout.compute(objectSize, align, machine.frameSize(), machine.cacheLine,
+        machine.cpus);
+    this.size = layout.size;
+    this.offset = layout.offset;
+    this.minPartial = layout.minPartial();
+    this.debug = debug;
+    // Debug caches keep no CPU slabs at all (Linux 6.2+), hence no CPU partial lists.
+    this.cpuPartialOn = machine.cpuPartial && !debug;
+    this.cpuPartialSlabs = layout.cpuPartialSlabs(cpuPartialOn);
+    this.random = ThreadLocalRandom.current().nextLong();
+    this.stats = new SlabStats(machine.cpus, statsOn);
+    this.cpuSlab = new KmemCacheCpu[machine.cpus];
+    for (int i = 0; i < cpuSlab.length; i++) {
+      cpuSlab[i] = new KmemCacheCpu(i, machine.cpuWord);
+    }
+    this.nodes = new KmemCacheNode[machine.nodes];
+    for (int i = 0; i < nodes.length; i++) {
+      nodes[i] = new KmemCacheNode(i);
+    }
+  }
+
+  KmemCacheCpu cpuSlab(int cpu) {
+    if (cpu < 0 || cpu >= cpuSlab.length) {
+      throw new IllegalArgumentException("no cpu " + cpu);
+    }
+    return cpuSlab[cpu];
+  }
+
+  int cpus() {
+    return cpuSlab.length;
+  }
+
+  KmemCacheNode node(int node) {
+    if (node < 0 || node >= nodes.length) {
+      throw new IllegalArgumentException("no node " + node);
+    }
+    return nodes[node];
+  }
+
+  int nodeCount() {
+    return nodes.length;
+  }
+
+  /** stat() on the calling thread's CPU. */
+  void stat(Stat item) {
+    if (stats.enabled()) {
+      stats.inc(machine.currentCpu(), item);
+    }
+  }
+
+  /** The colour for the next slab of {@code order}: (k mod colours) × step. */
+  int nextColour(int order) {
+    int colours = layout.colours(order);
+    if (colours <= 1) {
+      return 0;
+    }
+    return (int) (colourNext.getAndIncrement() % colours) * layout.colourStep;
+  }
+
+  // ------------------------------------------------------------------ entry points
+
+  /** kmem_cache_alloc(): an object's address, or 0 if no frames are left. */
+  @MayReleaseLocks
+  public long alloc() {
+    return SlabAlloc.slabAllocNode(this);
+  }
+
+  /**
+   * kmem_cache_free(): frees {@code addr}, or reports why it cannot without changing anything.
+   *
+   * @return null on success
+   */
+  @MayReleaseLocks
+  public @Nullable FreeError free(long addr) {
+    if (addr == 0) {
+      return FreeError.NULL_POINTER;
+    }
+    Slab slab = machine.memmap.slabOf(addr);
+    FreeError e = checkFree(slab, addr);
+    if (e != null || slab == null) {
+      return e;
+    }
+    if (debug) {
+      return SlabDebugPath.freeDebug(this, slab, addr, addr, 1);
+    }
+    return SlabFree.doSlabFree(this, slab, addr, addr, 1);
+  }
+
+  /** The cheap checks every free gets: in the arena, in a slab of this cache, on an object. */
+  @Nullable FreeError checkFree(@Nullable Slab slab, long addr) {
+    if (!machine.mem.contains(addr, 1)) {
+      return FreeError.OUTSIDE_ARENA;
+    }
+    if (slab == null) {
+      return FreeError.NOT_SLAB;
+    }
+    if (slab.cache != this) {
+      return FreeError.WRONG_CACHE;
+    }
+    if (slab.indexOf(addr) < 0) {
+      return FreeError.NOT_OBJECT;
+    }
+    return null;
+  }
+
+  /**
+   * kmem_cache_alloc_bulk(): fills {@code out[0..n)}; returns n, or 0 (having freed what it got)
+   * when frames run out.
+   */
+  @MayReleaseLocks
+  public int allocBulk(long[] out, int n) {
+    if (n < 0 || n > out.length) {
+      throw new IllegalArgumentException("n=" + n + " outside [0, " + out.length + "]");
+    }
+    return SlabAlloc.allocBulk(this, out, n);
+  }
+
+  /**
+   * kmem_cache_free_bulk(): frees {@code addrs[0..n)}. Every address is checked first; if any is
+   * invalid, nothing is freed. Like the kernel, processed entries are set to 0.
+   *
+   * @return null on success, else the first error (and nothing was freed)
+   */
+  @MayReleaseLocks
+  public @Nullable FreeError freeBulk(long[] addrs, int n) {
+    if (n < 0 || n > addrs.length) {
+      throw new IllegalArgumentException("n=" + n + " outside [0, " + addrs.length + "]");
+    }
+    return SlabFree.freeBulk(this, addrs, n);
+  }
+
+  /** The cache's slab of {@code addr}, if {@code addr} is in one of this cache's slabs. */
+  public @Nullable Slab slabOf(long addr) {
+    Slab s = machine.memmap.slabOf(addr);
+    return s != null && s.cache == this ? s : null;
+  }
+
+  /** flush_all(): every CPU's slab and partial list back to the node. */
+  @MayReleaseLocks
+  public void flushAll() {
+    for (int cpu = 0; cpu < cpuSlab.length; cpu++) {
+      SlabDeactivate.flushCpuSlab(this, cpuSlab[cpu]);
+    }
+  }
+
+  /** __kmem_cache_shrink(): flush, then discard every empty slab; returns frames freed. */
+  @MayReleaseLocks
+  public long shrink() {
+    return SlabShrink.kmemCacheShrink(this);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public SlabLayout layout() {
+    return layout;
+  }
+
+  public int objectSize() {
+    return layout.objectSize;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public boolean debug() {
+    return debug;
+  }
+
+  public int minPartial() {
+    return minPartial;
+  }
+
+  public int cpuPartialSlabs() {
+    return cpuPartialSlabs;
+  }
+
+  /** The debug reports recorded so far (kernel-style "BUG cache: what" lines). */
+  public java.util.List<String> reports() {
+    return java.util.List.copyOf(reports);
+  }
+
+  public SlabStats stats() {
+    return stats;
+  }
+
+  public long framesHeld() {
+    return framesHeld.get();
+  }
+
+  /** Counters for slabinfo; see {@link CacheCounts}. */
+  @MayReleaseLocks
+  public CacheCounts counts() {
+    return SlabValidate.counts(this);
+  }
+
+  /**
+   * validate_slab_cache(): flushes the CPUs, then checks every slab and list; returns the
+   * problems found (empty when consistent). Meant for a quiescent cache.
+   */
+  @MayReleaseLocks
+  public java.util.List<String> validate() {
+    return SlabValidate.validate(this);
+  }
+
+  @Override
+  public String toString(@GuardSatisfied SlabCache this) {
+    return name;
+  }
+}
