@@ -30,6 +30,11 @@ public final class InvalidFreeException extends IllegalArgumentException {
   }
 
   static InvalidFreeException of(FreeError e, long addr, String cache, String detail) {
+    if (e == FreeError.WRONG_CACHE && !detail.isEmpty()) {
+      // cache_from_obj(): "Wrong slab cache. <s> but object is from <cachep>"
+      return new InvalidFreeException(e, addr, cache + ": " + e.kernelMessage() + ". " + detail
+          + " (0x" + Long.toHexString(addr) + ")");
+    }
     String msg = cache + ": " + e.kernelMessage() + " 0x" + Long.toHexString(addr)
         + (detail.isEmpty() ? "" : " (" + detail + ")");
     return new InvalidFreeException(e, addr, msg);

@@ -204,6 +204,7 @@ final class SlabFree {
         int cnt = 1;
         Freelist.set(s, object, 0);
         int lookahead = 3;
+        boolean duplicate = false;
         for (int j = i - 1; j >= 0 && lookahead > 0; j--) {
           long o = p[j];
           if (o == 0) {
@@ -211,7 +212,10 @@ final class SlabFree {
           }
           if (s.machine.memmap.slabOf(o) == slab) {
             if (o == head) { // the same object twice in a row: naive double-free check
-              e = FreeError.ALREADY_FREE;
+              // Drop the duplicate entry: processing it in a later round would overwrite the
+              // free pointer of an object that is by then on a freelist.
+              duplicate = true;
+              p[j] = 0;
               break;
             }
             Freelist.set(s, o, head);
@@ -223,6 +227,9 @@ final class SlabFree {
           }
         }
         e = doSlabFree(s, slab, head, tail, cnt);
+        if (e == null && duplicate) {
+          e = FreeError.ALREADY_FREE;
+        }
       }
       if (e != null && first == null) {
         first = e;
