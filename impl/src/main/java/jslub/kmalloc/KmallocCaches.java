@@ -115,14 +115,11 @@ public final class KmallocCaches {
     if (addr == 0) {
       return null;
     }
-    if (!machine.memory().contains(addr, 1)) {
-      return FreeError.OUTSIDE_ARENA;
-    }
     Slab slab = machine.memmap().slabOf(addr);
     if (slab == null) {
-      return FreeError.NOT_SLAB;
+      return machine.memory().contains(addr, 1) ? FreeError.NOT_SLAB : FreeError.OUTSIDE_ARENA;
     }
-    return slab.cache().free(addr);
+    return slab.cache().free(slab, addr);
   }
 
   public SlabCache cache(int index) {

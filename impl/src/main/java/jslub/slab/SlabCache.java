@@ -130,7 +130,15 @@ public final class SlabCache {
     if (addr == 0) {
       return FreeError.NULL_POINTER;
     }
-    Slab slab = machine.memmap.slabOf(addr);
+    return free(machine.memmap.slabOf(addr), addr);
+  }
+
+  /**
+   * kmem_cache_free() for a caller that already looked the slab up (kfree's virt_to_slab); the
+   * same checks apply, so a wrong {@code slab} is refused, never trusted.
+   */
+  @MayReleaseLocks
+  public @Nullable FreeError free(@Nullable Slab slab, long addr) {
     FreeError e = checkFree(slab, addr);
     if (e != null || slab == null) {
       return e;
