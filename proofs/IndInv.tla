@@ -11,7 +11,11 @@
 (* IndInv is Inv strengthened by the facts the proof needs:               *)
 (*   CpuWordOfSlab: a CPU freelist holds only objects of that CPU's c.slab *)
 (*                  (and is empty when c.slab is NULL);                   *)
-(*   HeldLive:      clients hold objects of live slabs only.              *)
+(*   HeldLive:      clients hold objects of live slabs only;              *)
+(*   ListedIfPartial: an unfrozen slab with free objects is on the node    *)
+(*                  partial list (delayed_freeze: or on a cpu partial     *)
+(*                  list), unless a thread holds it mid-operation;        *)
+(*   CpuPartialNotFull: a slab on a cpu partial list has free objects.    *)
 (***************************************************************************)
 EXTENDS SlubMC
 
@@ -22,7 +26,19 @@ CpuWordOfSlab ==
 
 HeldLive == \A t \in Threads : \A o \in held[t] : SlabOf(o) \in live
 
-IndInv == Inv /\ CpuWordOfSlab /\ HeldLive
+InHands(s) ==
+    \E t \in Threads :
+        \/ s \in {l[t].sl, l[t].psl, l[t].dsl} \cup l[t].dset \cup Range(l[t].detached)
+        \/ pc[t] = "sf_discard" /\ l[t].fs = s
+
+ListedIfPartial ==
+    \A s \in live :
+        (~slab[s].frozen /\ slab[s].freelist # NULL /\ ~InHands(s))
+            => s \in Range(partial) \/ (~Primary /\ s \in CpuPartialSet)
+
+CpuPartialNotFull == \A s \in CpuPartialSet : slab[s].freelist # NULL
+
+IndInv == Inv /\ CpuWordOfSlab /\ HeldLive /\ ListedIfPartial /\ CpuPartialNotFull
 
 Seqs(S, n) == UNION {[1 .. k -> S] : k \in 0 .. n}
 
@@ -48,4 +64,13 @@ QuiescentInit ==
     /\ IndInv
 
 IndSpec == QuiescentInit /\ [][Next]_vars
+
+\* The same start with the plain Inv only: TLC finds that Inv alone is not
+\* strong enough (a partially free, unfrozen slab on no list breaks Lists).
+QuiescentInitWeak == QuiescentInit!1 /\ QuiescentInit!2 /\ QuiescentInit!3 /\ QuiescentInit!4
+                     /\ QuiescentInit!5 /\ QuiescentInit!6 /\ QuiescentInit!7 /\ QuiescentInit!8
+                     /\ QuiescentInit!9 /\ QuiescentInit!10 /\ QuiescentInit!11 /\ QuiescentInit!12
+                     /\ QuiescentInit!13 /\ QuiescentInit!14 /\ QuiescentInit!15 /\ QuiescentInit!16
+                     /\ Inv
+IndSpecWeak == QuiescentInitWeak /\ [][Next]_vars
 =============================================================================

@@ -23,7 +23,7 @@ Act(e) ==
        [] e.a = "AllocReadCpuSlab" -> AllocReadCpuSlab(e.t)
        [] e.a = "AllocGetFreepointer" -> AllocGetFreepointer(e.t)
        [] e.a = "AllocCmpxchg" -> AllocCmpxchg(e.t)
-       [] e.a = "FreeReadCpuWord"  -> FreeReadCpuWord(e.t, e.obj)
+       [] e.a = "FreeReadCpuWord" -> FreeReadCpuWord(e.t, e.obj)
        [] e.a = "FreeReadCpuSlab" -> FreeReadCpuSlab(e.t)
        [] e.a = "FreeCmpxchg" -> FreeCmpxchg(e.t)
        [] e.a = "SlabAllocLock" -> SlabAllocLock(e.t)
@@ -33,6 +33,7 @@ Act(e) ==
        [] e.a = "SlabAllocDropSlab" -> SlabAllocDropSlab(e.t)
        [] e.a = "SlabAllocDropSlabTid" -> SlabAllocDropSlabTid(e.t)
        [] e.a = "CpuPartialAlloc" -> CpuPartialAlloc(e.t)
+       [] e.a = "CpuPartialAllocUnlock" -> CpuPartialAllocUnlock(e.t)
        [] e.a = "SlabAllocNewObjects" -> SlabAllocNewObjects(e.t)
        [] e.a = "GetPartialLock" -> GetPartialLock(e.t)
        [] e.a = "AcquireSlab" -> AcquireSlab(e.t)
@@ -68,7 +69,6 @@ Act(e) ==
        [] e.a = "ShrinkDiscard" -> ShrinkDiscard(e.t)
        [] e.a = "BulkLock" -> BulkLock(e.t)
        [] e.a = "BulkPop" -> BulkPop(e.t)
-       [] e.a = "BulkSlowPath" -> BulkSlowPath(e.t)
 
 \* optional observations of the Java side, compared after the step
 Field(e, f) == f \in DOMAIN e

@@ -27,12 +27,19 @@
 (*     before discard_slab is where DISCARD_RACE lives.                    *)
 (*                                                                         *)
 (* Java differs from the kernel in one way the model must show: threads    *)
-(* sharing a CPU run the lockless fast paths while another thread holds    *)
-(* that CPU's lock (the kernel has irqs off there).  So the CPU word       *)
-(* (freelist, tid) changes only by CAS, c.slab is written before the CAS  *)
-(* that bumps tid, and the fast path reads the word before c.slab.         *)
+(* sharing a CPU run the lockless fast paths while another thread is in   *)
+(* that CPU's local_lock section (the kernel has irqs off there).  So a   *)
+(* section takes c.lock and then CLAIMS the cpu word with one CAS          *)
+(* (freelist, tid) -> (BUSY, tid); a fast path that sees BUSY diverts     *)
+(* (alloc to ___slab_alloc, free to __slab_free), and one that read the   *)
+(* word before the claim fails its CAS.  Inside, the holder owns the      *)
+(* claimed freelist and c.slab.  The section ends with one store           *)
+(* (new freelist, next_tid(tid)) -- the RELEASE -- and the unlock.  Taking *)
+(* c.lock is folded into the claim and the unlock into the release        *)
+(* (Lipton: acquire moves right, release moves left).  Sections that only  *)
+(* touch c.partial take c.lock without claiming.                          *)
 (***************************************************************************)
-EXTENDS Naturals, Sequences, FiniteSets, TLC
+EXTENDS Integers, Sequences, FiniteSets, TLC
 
 CONSTANTS
     Threads,          \* thread ids 1..N (0 means "nobody" in lock words)
@@ -53,6 +60,7 @@ BugIds == {"NO_TID", "TID_WRAP", "BULK_NO_TID_BUMP", "SPLIT_CAS",
            "FREEZE_MISSING", "NO_LIST_RECHECK", "DISCARD_RACE"}
 
 NULL       == 0                       \* NULL object, NULL slab, unlocked
+BUSY       == -1                      \* reserved cpu freelist value: word claimed
 Cpus       == 0 .. NCpus - 1
 Slabs      == 1 .. NSlabs
 NObjTotal  == NSlabs * NObjs
@@ -86,9 +94,9 @@ EmptyWord == [freelist |-> NULL, inuse |-> 0, objects |-> NObjs, frozen |-> FALS
 
 VARIABLES
     \* struct kmem_cache_cpu, one per CPU
-    cpuFreelist,   \* c->freelist  } one 64-bit word in Java,
-    cpuTid,        \* c->tid       } changed only by CAS
-    cpuSlab,       \* c->slab      (changes only under cpuLock)
+    cpuFreelist,   \* c->freelist  } one 64-bit word in Java: CAS, or the
+    cpuTid,        \* c->tid       } release store of its claimer
+    cpuSlab,       \* c->slab      (written only by the claimer of the word)
     cpuPartial,    \* c->partial as a sequence, head first (under cpuLock)
     cpuLock,       \* c->lock (local_lock): holder or NULL
     \* struct slab
@@ -115,6 +123,7 @@ vars     == <<cpuVars, slabVars, nodeVars, pc, held, l, stale, opsDone>>
 (* equal shared states are not split by leftover scratch values.          *)
 L0 == [ rfl |-> NULL, rtid |-> 0, rnext |-> NULL,   \* fast-path snapshot
         obj |-> NULL,                  \* object being freed (owned)
+        cf |-> NULL,                   \* freelist claimed from the cpu word (owned)
         fs |-> NULL, old |-> EmptyWord,\* __slab_free / deactivate: slab word read
         sl |-> NULL, fl |-> NULL,      \* slab being loaded, private freelist chain
         xtra |-> 0,                    \* slabs put on c->partial by get_partial_node
@@ -151,6 +160,9 @@ SetL(t, r)   == l' = [l EXCEPT ![t] = r]
 
 (* The fast-path window: between reading the cpu word and its CAS.        *)
 FastWindow == {"a_slab", "a_next", "a_cas", "f_slab", "f_cas"}
+(* Where a thread has claimed a cpu word (between LockClaim and Release). *)
+ClaimPcs == {"s_check", "s_load", "s_drop", "s_droptid", "s_cpurel", "r_check",
+             "r_flushtid", "k_slab", "k_word", "b_pop"}
 
 (* next_tid on CPU c by thread t.  The stale flags stand for an unbounded *)
 (* tid: whoever read the word before this bump will fail its CAS.         *)
@@ -161,6 +173,18 @@ Bump(t, c) ==
                    ELSE IF CpuOf[u] = c /\ pc[u] \in FastWindow THEN TRUE
                    ELSE stale[u]]
 NoBump(t) == cpuTid' = cpuTid /\ stale' = [stale EXCEPT ![t] = FALSE]
+
+(* Claim the cpu word of CPU c for thread t: lock + CAS to BUSY (R1: the *)
+(* CAS is retried until it wins; nothing else happens in between).       *)
+LockClaim(t, c) ==
+    /\ cpuLock[c] = NULL
+    /\ cpuLock' = [cpuLock EXCEPT ![c] = t]
+    /\ cpuFreelist' = [cpuFreelist EXCEPT ![c] = BUSY]
+(* End of a local_lock section: word := (fl, next_tid(tid)); unlock.     *)
+Release(t, c, fl) ==
+    /\ cpuFreelist' = [cpuFreelist EXCEPT ![c] = fl]
+    /\ Bump(t, c)
+    /\ cpuLock' = [cpuLock EXCEPT ![c] = NULL]
 
 (* The (freelist, tid) compare of this_cpu_cmpxchg_double on the tid half. *)
 (* Correct: the tid must be the one read and must not have gone round     *)
@@ -229,10 +253,12 @@ CanStart(t, op) == pc[t] = "idle" /\ op \in Ops[t] /\ (MaxOps = 0 \/ opsDone[t] 
 \* tid = READ_ONCE(c->tid); object = c->freelist  -- one 64-bit read in Java
 AllocReadCpuWord(t) ==
     /\ pc[t] = "a_read" \/ CanStart(t, "alloc")
-    /\ SetL(t, [(IF pc[t] = "idle" THEN [L0 EXCEPT !.ret = "alloc"] ELSE l[t])
-                  EXCEPT !.rfl = cpuFreelist[C(t)], !.rtid = cpuTid[C(t)]])
     /\ stale' = [stale EXCEPT ![t] = FALSE]
-    /\ Goto(t, "a_slab")
+    /\ IF cpuFreelist[C(t)] = BUSY       \* claimed: take the slow path (blocks on c.lock)
+       THEN Goto(t, "s_lock") /\ SetL(t, [L0 EXCEPT !.ret = "alloc"])
+       ELSE /\ Goto(t, "a_slab")
+            /\ SetL(t, [(IF pc[t] = "idle" THEN [L0 EXCEPT !.ret = "alloc"] ELSE l[t])
+                          EXCEPT !.rfl = cpuFreelist[C(t)], !.rtid = cpuTid[C(t)]])
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, opsDone>>
 
 \* slab = c->slab; if (!object || !slab) -> __slab_alloc.  Read after the
@@ -272,14 +298,15 @@ AllocCmpxchg(t) ==
 
 -----------------------------------------------------------------------------
 (*************** do_slab_free: the lockless fast path ***********************)
-\* tid = READ_ONCE(c->tid); freelist = c->freelist  -- one read in Java
+\* tid = READ_ONCE(c->tid); freelist = c->freelist  -- one read in Java.
 \* When idle, this step also picks the object o to free out of held[t].
 FreeReadCpuWord(t, o) ==
     /\ \/ pc[t] = "f_read" /\ o = l[t].obj /\ UNCHANGED held
        \/ CanStart(t, "free") /\ o \in held[t] /\ held' = [held EXCEPT ![t] = @ \ {o}]
-    /\ SetL(t, [L0 EXCEPT !.obj = o, !.rfl = cpuFreelist[C(t)], !.rtid = cpuTid[C(t)]])
     /\ stale' = [stale EXCEPT ![t] = FALSE]
-    /\ Goto(t, "f_slab")
+    /\ IF cpuFreelist[C(t)] = BUSY       \* claimed: __slab_free is right for any slab
+       THEN Goto(t, "sf_read") /\ SetL(t, [L0 EXCEPT !.obj = o])
+       ELSE Goto(t, "f_slab") /\ SetL(t, [L0 EXCEPT !.obj = o, !.rfl = cpuFreelist[C(t)], !.rtid = cpuTid[C(t)]])
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, opsDone>>
 
 \* if (slab != c->slab) __slab_free(...)
@@ -309,96 +336,90 @@ FreeCmpxchg(t) ==
 
 -----------------------------------------------------------------------------
 (*************** ___slab_alloc: the slow path *******************************)
-\* local_lock_irqsave(&s->cpu_slab->lock)
+\* local_lock_irqsave(&s->cpu_slab->lock) = take c.lock and claim the word
 SlabAllocLock(t) ==
-    /\ pc[t] = "s_lock" /\ cpuLock[C(t)] = NULL
-    /\ cpuLock' = [cpuLock EXCEPT ![C(t)] = t]
+    /\ pc[t] = "s_lock"
+    /\ LockClaim(t, C(t))
+    /\ SetL(t, [l[t] EXCEPT !.cf = cpuFreelist[C(t)]])
     /\ Goto(t, "s_check")
-    /\ UNCHANGED <<cpuFreelist, cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, l, stale, opsDone>>
+    /\ UNCHANGED <<cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, stale, opsDone>>
 
-\* load_freelist: c->freelist is not empty (a free refilled it): pop it
-\* with a CAS that bumps tid (R1: next of the head is stable while it is
-\* on the cpu freelist).  Unlock.
+\* load_freelist: the claimed c->freelist is not empty (a free refilled it):
+\* hand out its head, release the rest.
 SlabAllocLoadFreelist(t) ==
-    /\ pc[t] = "s_check" /\ cpuSlab[C(t)] # NULL /\ cpuFreelist[C(t)] # NULL
-    /\ LET c == C(t)  o == cpuFreelist[c] IN
-       /\ cpuFreelist' = [cpuFreelist EXCEPT ![c] = next[o]]
-       /\ Bump(t, c)
-       /\ cpuLock' = [cpuLock EXCEPT ![c] = NULL]
+    /\ pc[t] = "s_check" /\ cpuSlab[C(t)] # NULL /\ l[t].cf # NULL
+    /\ LET o == l[t].cf IN
+       /\ Release(t, C(t), next[o])
        /\ SlowReturn(t, o)
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars>>
 
-\* freelist = get_freelist(s, slab): take the slab's freelist, inuse =
-\* objects.  Java keeps frozen = 1 even when the list is empty (the kernel
-\* clears it): a thread sharing this CPU may have pushed an object of this
-\* slab onto the cpu word meanwhile, so the slab must stay frozen until
-\* deactivate_slab merges that word back.
+\* freelist = get_freelist(s, slab): slab-word CAS (R1) taking the slab's
+\* freelist, inuse = objects, frozen = (freelist != NULL).
 GetFreelist(t) ==
-    /\ pc[t] = "s_check" /\ cpuSlab[C(t)] # NULL /\ cpuFreelist[C(t)] = NULL
+    /\ pc[t] = "s_check" /\ cpuSlab[C(t)] # NULL /\ l[t].cf = NULL
     /\ LET s == cpuSlab[C(t)]  w == slab[s] IN
-       /\ slab' = [slab EXCEPT ![s] = [w EXCEPT !.freelist = NULL, !.inuse = w.objects, !.frozen = TRUE]]
+       /\ slab' = [slab EXCEPT ![s] = [w EXCEPT !.freelist = NULL, !.inuse = w.objects,
+                                                 !.frozen = (w.freelist # NULL)]]
        /\ SetL(t, [l[t] EXCEPT !.fl = w.freelist])
        /\ Goto(t, IF w.freelist # NULL THEN "s_load" ELSE "s_drop")
     /\ UNCHANGED <<cpuVars, live, next, nodeVars, held, stale, opsDone>>
 
-\* load_freelist with a private chain (after get_freelist, freeze_slab,
-\* acquire_slab or new_slab): return its head, install the rest as
-\* c->freelist by CAS.  Frees on this CPU may have pushed objects of
-\* c->slab meanwhile; the rest is spliced in front of them (R2).  Unlock.
+\* load_freelist with a private chain (after get_freelist, or c->slab = slab
+\* in retry_load_slab): hand out its head, release the word with the rest.
 LoadFreelist(t) ==
     /\ pc[t] = "s_load"
-    /\ LET c == C(t)  f == l[t].fl  rest == Nx(f) IN
-       /\ next' = SpliceNext(rest, cpuFreelist[c])
-       /\ cpuFreelist' = [cpuFreelist EXCEPT ![c] = SpliceHead(rest, cpuFreelist[c])]
-       /\ Bump(t, c)
-       /\ cpuLock' = [cpuLock EXCEPT ![c] = NULL]
+    /\ LET f == l[t].fl IN
+       /\ Release(t, C(t), Nx(f))
        /\ SlowReturn(t, f)
-    /\ UNCHANGED <<cpuSlab, cpuPartial, slab, live, nodeVars>>
+    /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars>>
 
-\* get_freelist found nothing: c->slab = NULL (written first) ...
+\* get_freelist found nothing (the slab is now unfrozen and full):
+\* c->slab = NULL ...
 SlabAllocDropSlab(t) ==
     /\ pc[t] = "s_drop"
     /\ cpuSlab' = [cpuSlab EXCEPT ![C(t)] = NULL]
-    /\ SetL(t, [l[t] EXCEPT !.dsl = cpuSlab[C(t)], !.fl = NULL])
     /\ Goto(t, "s_droptid")
-    /\ UNCHANGED <<cpuFreelist, cpuTid, cpuPartial, cpuLock, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED <<cpuFreelist, cpuTid, cpuPartial, cpuLock, slabVars, nodeVars, held, l, stale, opsDone>>
 
-\* ... then c->tid = next_tid(c->tid) by a CAS that also detaches what
-\* frees pushed meanwhile; unlock; deactivate_slab(slab, that list); goto new_slab.
+\* ... c->tid = next_tid(c->tid); local_unlock: release (NULL, next tid);
+\* goto new_slab (which takes the lock again).
 SlabAllocDropSlabTid(t) ==
     /\ pc[t] = "s_droptid"
-    /\ LET c == C(t) IN
-       /\ cpuFreelist' = [cpuFreelist EXCEPT ![c] = NULL]
-       /\ Bump(t, c)
-       /\ cpuLock' = [cpuLock EXCEPT ![c] = NULL]
-       /\ SetL(t, [l[t] EXCEPT !.dfl = cpuFreelist[c], !.dret = "s_lock"])
-       /\ Goto(t, "d_read")
+    /\ Release(t, C(t), l[t].cf)
+    /\ Goto(t, "s_lock") /\ SetL(t, [l[t] EXCEPT !.cf = NULL, !.fl = NULL])
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
 
-\* new_slab: if (slub_percpu_partial(c)) c->slab = pop (CPU_PARTIAL_ALLOC).
-\* No tid bump (as in the kernel): the word is empty while c->slab is NULL,
-\* so a free that raced with this write pushes onto the right slab.
-\* delayed_freeze: the popped slab is unfrozen; Java freezes it with
-\* get_freelist before publishing it as c->slab (kernel: same irq-off block).
+\* new_slab: slab = c->slab = slub_percpu_partial(c) (CPU_PARTIAL_ALLOC).
+\* Primary: the slab is frozen already; unlock (release) and goto redo.
+\* delayed_freeze: the slab is unfrozen; 6.8 runs get_freelist on it in
+\* the same locked block (folded here: the word is claimed), then load_freelist.
 CpuPartialAlloc(t) ==
     /\ pc[t] = "s_check" /\ cpuSlab[C(t)] = NULL /\ cpuPartial[C(t)] # << >>
     /\ LET c == C(t)  s == Head(cpuPartial[c])  w == slab[s] IN
        /\ cpuSlab' = [cpuSlab EXCEPT ![c] = s]
        /\ cpuPartial' = [cpuPartial EXCEPT ![c] = Tail(@)]
        /\ IF Primary
-          THEN Goto(t, "s_check") /\ UNCHANGED <<slab, l>>
-          ELSE /\ slab' = [slab EXCEPT ![s] = [w EXCEPT !.freelist = NULL, !.inuse = w.objects, !.frozen = TRUE]]
+          THEN Goto(t, "s_cpurel") /\ UNCHANGED <<slab, l>>
+          ELSE /\ slab' = [slab EXCEPT ![s] = [w EXCEPT !.freelist = NULL, !.inuse = w.objects,
+                                                        !.frozen = (w.freelist # NULL)]]
                /\ SetL(t, [l[t] EXCEPT !.fl = w.freelist])
                /\ Goto(t, "s_load")
     /\ UNCHANGED <<cpuFreelist, cpuTid, cpuLock, live, next, nodeVars, held, stale, opsDone>>
 
-\* new_objects: no c->slab, no cpu partial: unlock, get_partial_node.
+\* primary, after CPU_PARTIAL_ALLOC: local_unlock (release); goto redo
+CpuPartialAllocUnlock(t) ==
+    /\ pc[t] = "s_cpurel"
+    /\ Release(t, C(t), l[t].cf)
+    /\ Goto(t, "s_lock") /\ SetL(t, [l[t] EXCEPT !.cf = NULL])
+    /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
+
+\* new_objects: no c->slab, no cpu partial: release, get_partial_node.
 \* (list_lock is never taken while holding the cpu lock: order list_lock -> cpu lock)
 SlabAllocNewObjects(t) ==
     /\ pc[t] = "s_check" /\ cpuSlab[C(t)] = NULL /\ cpuPartial[C(t)] = << >>
-    /\ cpuLock' = [cpuLock EXCEPT ![C(t)] = NULL]
-    /\ Goto(t, "g_lock")
-    /\ UNCHANGED <<cpuFreelist, cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, l, stale, opsDone>>
+    /\ Release(t, C(t), l[t].cf)
+    /\ Goto(t, "g_lock") /\ SetL(t, [l[t] EXCEPT !.cf = NULL])
+    /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
 
 -----------------------------------------------------------------------------
 (*************** get_partial_node *******************************************)
@@ -496,30 +517,29 @@ NewSlabFail(t) ==
 -----------------------------------------------------------------------------
 (*************** retry_load_slab ********************************************)
 RetryLoadSlabLock(t) ==
-    /\ pc[t] = "r_lock" /\ cpuLock[C(t)] = NULL
-    /\ cpuLock' = [cpuLock EXCEPT ![C(t)] = t]
+    /\ pc[t] = "r_lock"
+    /\ LockClaim(t, C(t))
+    /\ SetL(t, [l[t] EXCEPT !.cf = cpuFreelist[C(t)]])
     /\ Goto(t, "r_check")
-    /\ UNCHANGED <<cpuFreelist, cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, l, stale, opsDone>>
+    /\ UNCHANGED <<cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, stale, opsDone>>
 
 \* if (unlikely(c->slab)): another thread of this CPU installed a slab while
-\* we were unlocked.  Flush it: c->slab = NULL first ...
+\* we were unlocked.  flush_slab = c->slab, flush_freelist = the claimed
+\* freelist; c->slab = NULL ...
 RetryLoadSlabFlush(t) ==
     /\ pc[t] = "r_check" /\ cpuSlab[C(t)] # NULL
     /\ cpuSlab' = [cpuSlab EXCEPT ![C(t)] = NULL]
-    /\ SetL(t, [l[t] EXCEPT !.dsl = cpuSlab[C(t)]])
+    /\ SetL(t, [l[t] EXCEPT !.dsl = cpuSlab[C(t)], !.dfl = l[t].cf, !.cf = NULL])
     /\ Goto(t, "r_flushtid")
     /\ UNCHANGED <<cpuFreelist, cpuTid, cpuPartial, cpuLock, slabVars, nodeVars, held, stale, opsDone>>
 
-\* ... then detach c->freelist and bump tid by CAS; unlock;
+\* ... c->freelist = NULL; c->tid = next_tid: release (NULL); then
 \* deactivate_slab(flush_slab, flush_freelist); goto retry_load_slab.
 RetryLoadSlabFlushTid(t) ==
     /\ pc[t] = "r_flushtid"
-    /\ LET c == C(t) IN
-       /\ cpuFreelist' = [cpuFreelist EXCEPT ![c] = NULL]
-       /\ Bump(t, c)
-       /\ cpuLock' = [cpuLock EXCEPT ![c] = NULL]
-       /\ SetL(t, [l[t] EXCEPT !.dfl = cpuFreelist[c], !.dret = "r_lock"])
-       /\ Goto(t, "d_read")
+    /\ Release(t, C(t), NULL)
+    /\ SetL(t, [l[t] EXCEPT !.dret = "r_lock"])
+    /\ Goto(t, "d_read")
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
 
 \* c->slab = slab; goto load_freelist
@@ -757,37 +777,30 @@ UnfreezeDone(t) ==
 
 -----------------------------------------------------------------------------
 (*************** __kmem_cache_shrink: flush_all, then the node list *********)
-\* flush_slab on CPU k, done by any thread: take k's lock
+\* flush_slab on CPU k, done by any thread: take k's lock and claim its word
 FlushLock(t) ==
     /\ pc[t] = "k_lock" \/ CanStart(t, "shrink")   \* starting: k = 0 (L0)
-    /\ cpuLock[l[t].k] = NULL
-    /\ cpuLock' = [cpuLock EXCEPT ![l[t].k] = t]
+    /\ LockClaim(t, l[t].k)
+    /\ SetL(t, [l[t] EXCEPT !.cf = cpuFreelist[l[t].k]])
     /\ Goto(t, "k_slab")
-    /\ UNCHANGED <<cpuFreelist, cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, l, stale, opsDone>>
+    /\ UNCHANGED <<cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, stale, opsDone>>
 
-\* c->slab = NULL (first); if there was none, unlock and go on with the partials
+\* slab = c->slab; freelist = claimed; c->slab = NULL
 FlushSlab(t) ==
     /\ pc[t] = "k_slab"
     /\ LET k == l[t].k IN
-       IF cpuSlab[k] # NULL
-       THEN /\ cpuSlab' = [cpuSlab EXCEPT ![k] = NULL]
-            /\ SetL(t, [l[t] EXCEPT !.dsl = cpuSlab[k]])
-            /\ Goto(t, "k_word")
-            /\ UNCHANGED cpuLock
-       ELSE /\ cpuLock' = [cpuLock EXCEPT ![k] = NULL]
-            /\ Goto(t, "k_plock")
-            /\ UNCHANGED <<cpuSlab, l>>
-    /\ UNCHANGED <<cpuFreelist, cpuTid, cpuPartial, slabVars, nodeVars, held, stale, opsDone>>
+       /\ cpuSlab' = [cpuSlab EXCEPT ![k] = NULL]
+       /\ SetL(t, [l[t] EXCEPT !.dsl = cpuSlab[k], !.dfl = l[t].cf, !.cf = NULL])
+       /\ Goto(t, "k_word")
+    /\ UNCHANGED <<cpuFreelist, cpuTid, cpuPartial, cpuLock, slabVars, nodeVars, held, stale, opsDone>>
 
-\* c->freelist = NULL; c->tid = next_tid -- one CAS; unlock; deactivate_slab
+\* c->freelist = NULL; c->tid = next_tid: release; unlock; deactivate_slab if there was a slab
 FlushSlabTid(t) ==
     /\ pc[t] = "k_word"
-    /\ LET k == l[t].k IN
-       /\ cpuFreelist' = [cpuFreelist EXCEPT ![k] = NULL]
-       /\ Bump(t, k)
-       /\ cpuLock' = [cpuLock EXCEPT ![k] = NULL]
-       /\ SetL(t, [l[t] EXCEPT !.dfl = cpuFreelist[k], !.dret = "k_plock"])
-       /\ Goto(t, "d_read")
+    /\ Release(t, l[t].k, NULL)
+    /\ IF l[t].dsl # NULL
+       THEN Goto(t, "d_read") /\ SetL(t, [l[t] EXCEPT !.dret = "k_plock"])
+       ELSE Goto(t, "k_plock") /\ UNCHANGED l
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
 
 \* unfreeze_partials: under k's lock detach c->partial (R3), then __unfreeze_partials
@@ -829,36 +842,36 @@ ShrinkDiscard(t) ==
 
 -----------------------------------------------------------------------------
 (*************** kmem_cache_alloc_bulk **************************************)
+\* local_lock_irq = take c.lock and claim the word
 BulkLock(t) ==
     /\ pc[t] = "b_lock" \/ CanStart(t, "bulk")
-    /\ cpuLock[C(t)] = NULL
-    /\ cpuLock' = [cpuLock EXCEPT ![C(t)] = t]
+    /\ LockClaim(t, C(t))
     /\ Goto(t, "b_pop")
-    /\ IF pc[t] = "idle" THEN SetL(t, [L0 EXCEPT !.ret = "bulk", !.nb = BulkSize]) ELSE UNCHANGED l
-    /\ UNCHANGED <<cpuFreelist, cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, stale, opsDone>>
+    /\ SetL(t, [(IF pc[t] = "idle" THEN [L0 EXCEPT !.ret = "bulk", !.nb = BulkSize] ELSE l[t])
+                  EXCEPT !.cf = cpuFreelist[C(t)]])
+    /\ UNCHANGED <<cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, stale, opsDone>>
 
-\* object = c->freelist; c->freelist = get_freepointer(object): in Java a
-\* CAS that bumps tid (R1).  BULK_NO_TID_BUMP: the pop leaves tid alone.
+\* object = c->freelist; c->freelist = get_freepointer(object), as often as
+\* wanted and possible: pops of the claimed (private) freelist, folded
+\* into one step.  Enough: c->tid = next_tid; unlock -- release the rest.
+\* Freelist empty first: c->tid = next_tid (the 2020 fix; BULK_NO_TID_BUMP
+\* omits it); unlock; ___slab_alloc for one object.
 BulkPop(t) ==
-    /\ pc[t] = "b_pop" /\ cpuFreelist[C(t)] # NULL
-    /\ LET c == C(t)  o == cpuFreelist[c]  got == l[t].got \cup {o}  nb == l[t].nb - 1 IN
-       /\ cpuFreelist' = [cpuFreelist EXCEPT ![c] = next[o]]
-       /\ IF Bug("BULK_NO_TID_BUMP") THEN NoBump(t) ELSE Bump(t, c)
-       /\ IF nb = 0
-          THEN /\ cpuLock' = [cpuLock EXCEPT ![c] = NULL]
-               /\ held' = [held EXCEPT ![t] = @ \cup got]
-               /\ Done(t)
-          ELSE /\ SetL(t, [l[t] EXCEPT !.got = got, !.nb = nb])
-               /\ UNCHANGED <<cpuLock, pc, held, opsDone>>
+    /\ pc[t] = "b_pop"
+    /\ LET c == C(t)  ch == Chain(l[t].cf)  k == IF Len(ch) < l[t].nb THEN Len(ch) ELSE l[t].nb
+           got == l[t].got \cup Range(SubSeq(ch, 1, k))  nb == l[t].nb - k
+           rest == IF k < Len(ch) THEN ch[k + 1] ELSE NULL IN
+       IF nb = 0
+       THEN /\ Release(t, c, rest)
+            /\ held' = [held EXCEPT ![t] = @ \cup got]
+            /\ Done(t)
+       ELSE /\ cpuFreelist' = [cpuFreelist EXCEPT ![c] = NULL]
+            /\ IF Bug("BULK_NO_TID_BUMP") THEN NoBump(t) ELSE Bump(t, c)
+            /\ cpuLock' = [cpuLock EXCEPT ![c] = NULL]
+            /\ Goto(t, "s_lock")
+            /\ SetL(t, [l[t] EXCEPT !.got = got, !.nb = nb, !.cf = NULL])
+            /\ UNCHANGED <<held, opsDone>>
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars>>
-
-\* c->freelist empty: unlock and take one object through ___slab_alloc
-\* (the kernel bumps tid here since 2020; in Java every pop already did).
-BulkSlowPath(t) ==
-    /\ pc[t] = "b_pop" /\ cpuFreelist[C(t)] = NULL
-    /\ cpuLock' = [cpuLock EXCEPT ![C(t)] = NULL]
-    /\ Goto(t, "s_lock")
-    /\ UNCHANGED <<cpuFreelist, cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, l, stale, opsDone>>
 
 -----------------------------------------------------------------------------
 (* Every step of thread t except starting an operation.                   *)
@@ -866,7 +879,8 @@ StepAny(t) ==
     \/ AllocReadCpuWord(t) \/ AllocReadCpuSlab(t) \/ AllocGetFreepointer(t) \/ AllocCmpxchg(t)
     \/ (pc[t] = "f_read" /\ FreeReadCpuWord(t, l[t].obj)) \/ FreeReadCpuSlab(t) \/ FreeCmpxchg(t)
     \/ SlabAllocLock(t) \/ SlabAllocLoadFreelist(t) \/ GetFreelist(t) \/ LoadFreelist(t)
-    \/ SlabAllocDropSlab(t) \/ SlabAllocDropSlabTid(t) \/ CpuPartialAlloc(t) \/ SlabAllocNewObjects(t)
+    \/ SlabAllocDropSlab(t) \/ SlabAllocDropSlabTid(t) \/ CpuPartialAlloc(t) \/ CpuPartialAllocUnlock(t)
+    \/ SlabAllocNewObjects(t)
     \/ GetPartialLock(t) \/ AcquireSlab(t) \/ AcquireSlabExtra(t) \/ PutCpuPartialNoDrain(t)
     \/ GetPartialNone(t) \/ FreezeSlab(t) \/ NewSlab(t) \/ NewSlabFail(t)
     \/ RetryLoadSlabLock(t) \/ RetryLoadSlabFlush(t) \/ RetryLoadSlabFlushTid(t) \/ RetryLoadSlabInstall(t)
@@ -876,7 +890,7 @@ StepAny(t) ==
     \/ PutCpuPartial(t) \/ UnfreezeLock(t) \/ UnfreezeOne(t) \/ UnfreezeDone(t)
     \/ FlushLock(t) \/ FlushSlab(t) \/ FlushSlabTid(t) \/ UnfreezePartials(t) \/ ShrinkNextCpu(t)
     \/ ShrinkLock(t) \/ ShrinkDiscard(t)
-    \/ BulkLock(t) \/ BulkPop(t) \/ BulkSlowPath(t)
+    \/ BulkLock(t) \/ BulkPop(t)
 
 Step(t) == pc[t] # "idle" /\ StepAny(t)
 
@@ -897,7 +911,8 @@ FairSpec == Spec /\ \A t \in Threads : WF_vars(Step(t))
 -----------------------------------------------------------------------------
 (*************************** Invariants (VERIFICATION.md section 1) ***********)
 TypeOK ==
-    /\ cpuFreelist \in [Cpus -> Obj \cup {NULL}]
+    /\ cpuFreelist \in [Cpus -> Obj \cup {NULL, BUSY}]
+    /\ \A c \in Cpus : cpuFreelist[c] = BUSY <=> cpuLock[c] # NULL /\ pc[cpuLock[c]] \in ClaimPcs
     /\ cpuTid \in [Cpus -> 0 .. TidSpace - 1]
     /\ cpuSlab \in [Cpus -> Slabs \cup {NULL}]
     /\ \A c \in Cpus : Range(cpuPartial[c]) \subseteq Slabs
@@ -917,7 +932,8 @@ TypeOK ==
 \* freeing, a private chain (taken from a slab, not yet on a cpu word), a
 \* detached cpu freelist on its way back to its slab, bulk objects so far.
 Hands(t) == (IF l[t].obj # NULL THEN <<l[t].obj>> ELSE << >>)
-            \o Chain(l[t].fl) \o Chain(l[t].dfl)
+            \o Chain(l[t].cf) \o Chain(l[t].fl) \o Chain(l[t].dfl)
+WordChain(c) == IF cpuFreelist[c] = BUSY THEN << >> ELSE Chain(cpuFreelist[c])
 \* sum of the values of a function with a finite domain
 SumFn(f) == LET RECURSIVE S(_)
                 S(X) == IF X = {} THEN 0 ELSE LET x == CHOOSE x \in X : TRUE IN f[x] + S(X \ {x})
@@ -927,7 +943,7 @@ CatAll(ss) == IF ss = << >> THEN << >> ELSE Head(ss) \o CatAll(Tail(ss))
 SeqOf(F(_), n) == [i \in 1 .. n |-> F(i)]
 \* every freelist and every thread's hands, concatenated (evaluated once per state)
 AllChains ==
-    CatAll(SeqOf(LAMBDA i : Chain(cpuFreelist[i - 1]), NCpus)
+    CatAll(SeqOf(LAMBDA i : WordChain(i - 1), NCpus)
            \o SeqOf(LAMBDA i : Chain(slab[i].freelist), NSlabs)
            \o [t \in Threads |-> Hands(t)])
 \* how many places hold object o, given P = AllChains
@@ -954,8 +970,11 @@ SlabHomes(s) ==
 CpuPartialSet == UNION {Range(cpuPartial[c]) : c \in Cpus}
 \* primary: frozen <=> owned by exactly one CPU-side home; never on the node list.
 \* delayed_freeze: c->partial slabs stay unfrozen; frozen <=> c->slab or in hands.
+\* (Excepted: the claimed window after get_freelist found the slab empty and
+\* unfroze it, before c->slab = NULL -- the kernel's irq-off window.)
+Dropping(s) == \E t \in Threads : pc[t] = "s_drop" /\ cpuSlab[C(t)] = s
 Frozen ==
-    \A s \in live :
+    \A s \in live : ~Dropping(s) =>
         /\ SlabHomes(s) <= 1
         /\ slab[s].frozen => s \notin Range(partial)
         /\ IF Primary
