@@ -2,7 +2,8 @@
 # Model-check one model with TLC's distributed mode on this machine: one
 # tlc2.tool.distributed.TLCServer and two tlc2.tool.distributed.TLCWorker
 # processes talking RMI over loopback (127.0.0.1).  Prints the server's
-# output; exits with the server's exit code (0 ok, 12 safety, ...).
+# output; exits like tlc2.TLC would (0 ok, 12 safety, 13 liveness, 11
+# deadlock) -- TLCServer itself exits 0 even after a violation.
 #   scripts/tlc-distributed.sh spec/SlubMC.tla spec/ok_2cpu_2slab_cpupartial.cfg
 # Environment: WORKERS (processes, default 2), WORKER_HEAP (default 2g).
 set -euo pipefail
@@ -36,5 +37,14 @@ set +e
 wait "$server"; rc=$?
 set -e
 sleep 1
-echo "tlc-distributed: server exit $rc; logs in $meta"
+# TLCServer reports a violation but exits 0: derive TLC's usual exit code from its output
+if [ $rc -eq 0 ]; then
+  if grep -q -E "^Error: Invariant .* is violated" "$log"; then rc=12
+  elif grep -q -E "^Error: (Temporal properties were violated|Action property .* is violated)" "$log"; then rc=13
+  elif grep -q -E "^Error: Deadlock reached" "$log"; then rc=11
+  elif grep -q -E "^Error:" "$log"; then rc=1
+  elif ! grep -q "Model checking completed. No error has been found." "$log"; then rc=1
+  fi
+fi
+echo "tlc-distributed: exit $rc; logs in $meta"
 exit $rc
