@@ -20,6 +20,8 @@ server=$!
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
+# stopped from outside (e.g. `timeout`): stop the server and the workers too
+trap 'kill "$server" 2>/dev/null; cleanup; exit 143' INT TERM
 # wait until the server has bound its RMI registry
 for _ in $(seq 1 120); do
   grep -q -E "TLC server waiting|Server running|ready|waiting for workers" "$log" 2>/dev/null && break

@@ -153,7 +153,6 @@ MinOf(S)         == CHOOSE x \in S : \A y \in S : x <= y
 (* Link the private chain starting at h in front of tailTo (R2).          *)
 SpliceNext(h, tailTo) == IF h = NULL THEN next
                          ELSE [next EXCEPT ![Last(Chain(h))] = tailTo]
-SpliceHead(h, tailTo) == IF h = NULL THEN tailTo ELSE h
 
 C(t) == CpuOf[t]
 Goto(t, p)   == pc' = [pc EXCEPT ![t] = p]
@@ -263,8 +262,8 @@ AllocReadCpuWord(t) ==
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, opsDone>>
 
 \* slab = c->slab; if (!object || !slab) -> __slab_alloc.  Read after the
-\* word: a slow path writes c->slab before bumping tid, so a stale pairing
-\* of word and slab always fails the CAS below.
+\* word: c->slab only changes while the word is claimed, and the release
+\* bumps tid, so a stale pairing of word and slab always fails the CAS below.
 AllocReadCpuSlab(t) ==
     /\ pc[t] = "a_slab"
     /\ IF l[t].rfl = NULL \/ cpuSlab[C(t)] = NULL
