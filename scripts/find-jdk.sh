@@ -21,3 +21,6 @@ jslub_find_jdk() {
 jslub_find_jdk || exit 1
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
+# Maven 3.8's bundled guava calls sun.misc.Unsafe; JDK 24+ warns about it on every run. This
+# flag only exists on JDK 24+, which is why it lives here and not in .mvn/jvm.config.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
