@@ -117,11 +117,11 @@ public final class SlabSystem implements AutoCloseable {
         throw new CacheDestroyedException("cache " + c.name() + " was destroyed");
       }
       c.core().shrink();
-      long slabs = c.core().counts().slabs();
-      if (slabs != 0) {
+      jslub.slab.CacheCounts k = c.core().counts();
+      if (k.slabs() != 0) {
         throw new CacheBusyException("kmem_cache_destroy " + c.name()
-            + ": Slab cache still has objects (" + c.core().counts().activeObjs()
-            + " live in " + slabs + " slabs)");
+            + ": Slab cache still has objects (" + k.activeObjs() + " live in " + k.slabs()
+            + " slabs)");
       }
       c.markDestroyed();
       caches.remove(c.name(), c);

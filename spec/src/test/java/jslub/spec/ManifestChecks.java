@@ -19,6 +19,11 @@ public final class ManifestChecks {
         return ManifestRow.read(manifest).stream().filter(r -> r.size().equals(size));
     }
 
+    /** Zero rows of one size are allowed; a manifest that reads as empty is not. */
+    public static void requireRows(Path manifest) throws java.io.IOException {
+        assertTrue(!ManifestRow.read(manifest).isEmpty(), manifest + " has no rows");
+    }
+
     public static void check(ManifestRow row, List<Path> libraryDirs) throws Exception {
         TlcRunner.Result r = TlcRunner.run(row.folder(), row.module(), row.config(), libraryDirs, List.of(),
                 row.config());
