@@ -996,7 +996,21 @@ Discard ==
         /\ \A t \in Threads : s \notin {l[t].sl, l[t].dsl, l[t].psl} /\ s \notin Range(l[t].detached)
         /\ \A o \in ObjsOf(s) : CountIn(P, o) = 0
 
+\* The tid commits every change of the cpu word (the point of next_tid):
+\* a fast path whose tid has not moved since it read the word (the real,
+\* unbounded tid: the same value and not stale) still finds the freelist
+\* it read, or the word claimed (a claim changes the freelist to BUSY and
+\* bumps only at its release, which makes the pending CAS fail either way);
+\* a fast free also still finds its object's slab in c->slab.
+TidCommits ==
+    \A t \in Threads :
+        (pc[t] \in FastWindow /\ cpuTid[C(t)] = l[t].rtid /\ ~stale[t]) =>
+            \/ cpuFreelist[C(t)] = BUSY
+            \/ /\ cpuFreelist[C(t)] = l[t].rfl
+               /\ pc[t] = "f_cas" => cpuSlab[C(t)] = SlabOf(l[t].obj)
+
 Inv == TypeOK /\ NoDoubleAllocation /\ Conservation /\ Counts /\ Frozen /\ Lists /\ Discard
+       /\ TidCommits
 
 (*************************** Liveness ****************************************)
 \* Every started alloc/free/bulk/shrink completes (checked with MaxOps > 0:
