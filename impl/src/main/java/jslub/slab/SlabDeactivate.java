@@ -6,7 +6,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * Giving slabs up: deactivate_slab (a CPU slab back to the node), __unfreeze_partials /
  * unfreeze_partials (a CPU partial list back to the node), flush_slab / flush_cpu_slab, and
- * discard_slab (frames back to the page allocator). Linux ≤ 6.7 forms.
+ * discard_slab (frames back to the page allocator). Linux ≤ 6.7 forms; under delayed freezing
+ * (6.8+) __unfreeze_partials (there __put_partials) skips its CAS, and deactivate_slab keeps the
+ * 6.7 lock-before-CAS order the model checks.
  */
 final class SlabDeactivate {
   private SlabDeactivate() {}
@@ -102,13 +104,19 @@ final class SlabDeactivate {
       KmemCacheNode n = s.node(slab.node);
       n.listLock.lock();
       try {
-        long old;
-        long update;
-        do {
-          old = slab.word();
-          update = slab.pack(slab.freelist(old), SlabWord.inuse(old), false);
-        } while (!casOrCount(s, slab, old, update));
-        if (SlabWord.inuse(update) == 0 && n.nrPartial >= s.minPartial) {
+        int inuse;
+        if (s.delayedFreeze) { // 6.8 __put_partials: the slab is unfrozen already, no CAS
+          inuse = SlabWord.inuse(slab.word());
+        } else {
+          long old;
+          long update;
+          do {
+            old = slab.word();
+            update = slab.pack(slab.freelist(old), SlabWord.inuse(old), false);
+          } while (!casOrCount(s, slab, old, update));
+          inuse = SlabWord.inuse(update);
+        }
+        if (inuse == 0 && n.nrPartial >= s.minPartial) {
           slab.partialNext = discard;
           discard = slab;
         } else {
