@@ -92,7 +92,8 @@ final class SlabDeactivate {
    * __unfreeze_partials(): unfreeze each slab of a detached CPU partial list under list_lock and
    * put it on the node list, or, if empty and the node already keeps min_partial slabs, discard
    * it after the lock is dropped. (The kernel holds list_lock across consecutive slabs of one
-   * node; taking it per slab is the same protocol with shorter critical sections.)
+   * node; taking it per slab is the same protocol with shorter critical sections.) Under delayed
+   * freezing the slabs are unfrozen already: 6.8's __put_partials only reads inuse.
    */
   @MayReleaseLocks
   static void unfreezePartialsList(SlabCache s, @Nullable Slab partial) {
