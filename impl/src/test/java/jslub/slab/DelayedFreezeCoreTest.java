@@ -74,14 +74,18 @@ class DelayedFreezeCoreTest {
 
   @Test
   void slabFree_emptyingASlabBetweenRemovePartialAndFreezeSlabLeavesIt() {
-    List<long[]> live = SlubCoreTest.nodePartialSlabs(s, 6, 1);
+    // 10 node slabs: one for the caller, four to c.partial, five (= min_partial) stay.
+    List<long[]> live = SlubCoreTest.nodePartialSlabs(s, 10, 1);
     Slab got = SlabAlloc.getPartialNodeDelayed(s, s.node(0), s.cpuSlab(0));
     assertSame(s.slabOf(live.get(0)[0]), got);
+    assertEquals(s.minPartial(), nrPartial(s));
     // A remote free empties it while it is off every list and unfrozen: prior != NULL and not
-    // on the node list, so __slab_free returns after its CAS; no discard.
+    // on the node list, so __slab_free returns after its CAS -- no slab_empty, although the
+    // node keeps min_partial slabs (NO_LIST_RECHECK goes on to remove_partial here).
     fx.asCpu(1, () -> assertNull(s.free(live.get(0)[0])));
     assertEquals(0, got.inuse());
     assertSame(got, s.slabOf(got.base), "not discarded");
+    assertEquals(s.minPartial(), nrPartial(s));
     long fl = SlabAlloc.freezeSlab(s, got, 0);
     assertEquals(OBJS, chainLength(s, fl), "freeze_slab takes every object");
   }
@@ -102,7 +106,7 @@ class DelayedFreezeCoreTest {
   }
 
   @Test
-  void unfreezePartials_movesUnfrozenSlabsWithoutCas() {
+  void unfreezePartials_movesUnfrozenCpuPartialSlabsToNodeTail() {
     long[] objs = new long[3 * OBJS];
     for (int i = 0; i < objs.length; i++) {
       objs[i] = s.alloc();
@@ -113,12 +117,12 @@ class DelayedFreezeCoreTest {
     assertNull(s.free(objs[1]));
     assertNull(s.free(objs[OBJS + 1]));
     assertEquals(List.of(b, a), cpuPartial(s, 0));
-    long casFails = s.stats().total(Stat.CMPXCHG_DOUBLE_FAIL);
+    assertFalse(a.frozen() || b.frozen());
     SlabDeactivate.unfreezePartials(s, s.cpuSlab(0));
     assertEquals(NODE_PARTIAL, fx.placeOf(s, a));
     assertEquals(NODE_PARTIAL, fx.placeOf(s, b));
-    assertEquals(List.of(b, a), nodePartial(s));
-    assertEquals(casFails, s.stats().total(Stat.CMPXCHG_DOUBLE_FAIL));
+    assertEquals(List.of(b, a), nodePartial(s), "to the tail, in c.partial order");
+    assertEquals(OBJS - 1, a.inuse());
     assertEquals(List.of(), s.validate());
   }
 }
