@@ -49,7 +49,7 @@ public final class SlabSystem implements AutoCloseable {
     this.debugF = b.debug.indexOf('F') >= 0;
     this.statsOn = b.stats;
     this.machine = new SlabMachine(mem, pages, cpuId, b.cpus, b.nodes, b.cacheLineSize,
-        b.cpuPartial);
+        b.cpuPartial, b.delayedFreeze);
     this.kmalloc = new KmallocCaches(machine, debugF, statsOn);
     for (int i = 0; i < kmalloc.classes(); i++) {
       KmemCache h = new KmemCache(this, kmalloc.cache(i));
@@ -246,6 +246,11 @@ public final class SlabSystem implements AutoCloseable {
     return machine.cpus();
   }
 
+  /** True when this system runs delayed freezing (Linux 6.8+), see the builder. */
+  public boolean delayedFreeze() {
+    return machine.delayedFreeze();
+  }
+
   /** The debug flags the system was built with ("" for none). */
   public String debugFlags() {
     return debugFlags;
@@ -269,6 +274,7 @@ public final class SlabSystem implements AutoCloseable {
     private String debug = "";
     private boolean stats;
     private boolean cpuPartial = true;
+    private boolean delayedFreeze = SlabMachine.delayedFreezeByDefault();
 
     private Builder() {}
 
@@ -341,6 +347,16 @@ public final class SlabSystem implements AutoCloseable {
     /** CONFIG_SLUB_CPU_PARTIAL. Default on. */
     public Builder cpuPartial(boolean on) {
       this.cpuPartial = on;
+      return this;
+    }
+
+    /**
+     * Delayed freezing, the Linux 6.8+ protocol: CPU partial slabs stay unfrozen and a node slab
+     * is frozen only when it becomes a CPU slab. Default false (the ≤ 6.7 protocol) unless the
+     * JVM runs with {@code -Djslub.protocol=delayed}.
+     */
+    public Builder delayedFreeze(boolean on) {
+      this.delayedFreeze = on;
       return this;
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import jslub.KmemCache;
 import jslub.SlabSystem;
 import jslub.memory.BuddyFrameAllocator;
+import jslub.slab.SlabMachine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,17 +39,22 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--debug", description = "slub_debug flags, e.g. F (default none)")
   String debug = "";
 
+  @Option(names = "--delayed-freeze",
+      description = "the Linux 6.8+ protocol (default: -Djslub.protocol, else <= 6.7)")
+  boolean delayedFreeze = SlabMachine.delayedFreezeByDefault();
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
     long bytes = Sizes.parse(memory);
     try (SlabSystem sys = SlabSystem.builder().cpus(cpus).memoryBytes(bytes).stats(true)
-        .debug(debug).build()) {
+        .debug(debug).delayedFreeze(delayedFreeze).build()) {
       BuddyFrameAllocator buddy = (BuddyFrameAllocator) sys.frameAllocator();
       long framesAtStart = buddy.freeFrameCount();
       out.printf(Locale.ROOT, "jslub demo: %d threads on %d virtual CPUs, %d ops each, arena %s"
-          + " (%d frames of %d B)%s%n", threads, cpus, ops, memory, buddy.totalFrames(),
-          sys.memory().frameSize(), debug.isEmpty() ? "" : ", slub_debug=" + debug);
+          + " (%d frames of %d B)%s%s%n", threads, cpus, ops, memory, buddy.totalFrames(),
+          sys.memory().frameSize(), debug.isEmpty() ? "" : ", slub_debug=" + debug,
+          sys.delayedFreeze() ? ", delayed freezing (6.8+)" : "");
 
       sys.setStats(false); // like a kernel without CONFIG_SLUB_STATS
       double nsPerPair = singleThreadAllocFree(sys);

@@ -25,6 +25,12 @@ public final class Bugs {
   /** __slab_free puts a full slab on the CPU partial list without freezing it. */
   public static final boolean FREEZE_MISSING = on("FREEZE_MISSING");
 
+  /**
+   * Delayed freezing only: __slab_free drops the {@code prior && !on_node_partial} return, so it
+   * does node-list work (remove_partial, discard) on a slab that is on a CPU partial list.
+   */
+  public static final boolean NO_LIST_RECHECK = on("NO_LIST_RECHECK");
+
   /** __slab_free takes list_lock after its CAS, so an emptied slab is discarded unchecked. */
   public static final boolean DISCARD_RACE = on("DISCARD_RACE");
 

@@ -33,7 +33,7 @@ final class KmemCacheNode {
   /** add_partial(): DEACTIVATE_TO_HEAD when {@code tail} is false. */
   @Holding("listLock")
   void addPartial(Slab slab, boolean tail) {
-    if (slab.onNodePartial) {
+    if (slab.slabTestNodePartial()) {
       throw new IllegalStateException("add_partial: " + slab + " already on the node list");
     }
     if (tail) {
@@ -41,18 +41,18 @@ final class KmemCacheNode {
     } else {
       partial.addHead(slab);
     }
-    slab.onNodePartial = true;
+    slab.slabSetNodePartial();
     nrPartial = partial.size();
   }
 
   /** remove_partial(). */
   @Holding("listLock")
   void removePartial(Slab slab) {
-    if (!slab.onNodePartial) {
+    if (!slab.slabTestNodePartial()) {
       throw new IllegalStateException("remove_partial: " + slab + " not on the node list");
     }
     partial.remove(slab);
-    slab.onNodePartial = false;
+    slab.slabClearNodePartial();
     nrPartial = partial.size();
   }
 

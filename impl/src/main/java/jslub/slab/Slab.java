@@ -48,7 +48,10 @@ public final class Slab {
   // --- node partial list links: read and written only under the node's list_lock (SlabList) ---
   @Nullable Slab listPrev;
   @Nullable Slab listNext;
-  /** True while on the node partial list; under list_lock. */
+  /**
+   * True while on the node partial list; under list_lock. The kernel keeps this bit in
+   * slab->flags (PG_workingset) since 6.8; delayed freezing's __slab_free depends on it.
+   */
   boolean onNodePartial;
 
   // --- CPU partial list links (slab->next, slab->slabs): under the owning CPU's lock ---
@@ -64,6 +67,21 @@ public final class Slab {
     this.colourOffset = colourOffset;
     this.objects = objects;
     this.node = node;
+  }
+
+  /** slab_test_node_partial(): on the node partial list? Caller holds the node's list_lock. */
+  boolean slabTestNodePartial() {
+    return onNodePartial;
+  }
+
+  /** slab_set_node_partial(): called by add_partial under list_lock. */
+  void slabSetNodePartial() {
+    onNodePartial = true;
+  }
+
+  /** slab_clear_node_partial(): called by remove_partial under list_lock. */
+  void slabClearNodePartial() {
+    onNodePartial = false;
   }
 
   /** Reads the packed word (kernel: READ_ONCE of slab->freelist and slab->counters together). */

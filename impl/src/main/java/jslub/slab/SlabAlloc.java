@@ -89,15 +89,20 @@ final class SlabAlloc {
     if (object != 0) {
       return object;
     }
-    long freelist = getPartialNode(s, s.node(0), c);
-    Slab slab;
-    if (freelist != 0) {
-      slab = s.machine.memmap.slabOf(freelist);
-      if (slab == null) {
+    long freelist;
+    @Nullable Slab slab;
+    if (s.delayedFreeze) { // 6.8: take the slab off the node list, then freeze_slab unlocked
+      slab = getPartialNodeDelayed(s, s.node(0), c);
+      freelist = slab == null ? 0 : freezeSlab(s, slab, c.cpu);
+    } else {
+      freelist = getPartialNode(s, s.node(0), c);
+      slab = freelist == 0 ? null : s.machine.memmap.slabOf(freelist);
+      if (freelist != 0 && slab == null) {
         throw new IllegalStateException("acquired freelist 0x" + Long.toHexString(freelist)
             + " is not in a slab");
       }
-    } else {
+    }
+    if (slab == null) {
       slab = newSlab(s, 0);
       if (slab == null) {
         return 0;
@@ -153,6 +158,15 @@ final class SlabAlloc {
         c.slab = p;
         slab = p;
         s.stats.inc(c.cpu, Stat.CPU_PARTIAL_ALLOC);
+        if (s.delayedFreeze) {
+          // 6.8: the popped slab is unfrozen; get_freelist freezes it in this same locked
+          // block (the kernel counts no ALLOC_REFILL here). It had free objects when queued,
+          // and nobody allocates from a CPU partial slab, so the freelist is not empty.
+          freelist = getFreelist(s, slab, c.cpu);
+          if (freelist == 0) {
+            throw new IllegalStateException("cpu partial slab without free objects: " + slab);
+          }
+        }
       }
     } finally {
       c.lock.unlock();
@@ -219,6 +233,75 @@ final class SlabAlloc {
       n.listLock.unlock();
     }
     return object;
+  }
+
+  /**
+   * get_partial_node() in its Linux 6.8+ form (delayed freezing): under list_lock, remove_partial
+   * the first slab for the caller (ALLOC_FROM_PARTIAL) and move more onto c.partial
+   * (CPU_PARTIAL_NODE), all left unfrozen with their freelists, until more than
+   * cpu_partial_slabs/2 were moved. No CAS: the caller freezes its slab (freezeSlab) after
+   * list_lock is dropped.
+   *
+   * @return the slab for the caller, or null when the node list is empty
+   */
+  // As in getPartialNode: the Lock Checker forgets list_lock across putCpuPartial.
+  @SuppressWarnings("contracts.precondition")
+  @MayReleaseLocks
+  static @Nullable Slab getPartialNodeDelayed(SlabCache s, KmemCacheNode n, KmemCacheCpu c) {
+    if (n.nrPartial == 0) { // racy peek, as the kernel's
+      return null;
+    }
+    Slab first = null;
+    int partialSlabs = 0;
+    n.listLock.lock();
+    try {
+      Slab slab = n.firstPartial();
+      while (slab != null) {
+        Slab next = slab.listNext;
+        if (SlabWord.frozen(slab.word())) {
+          throw new IllegalStateException("get_partial_node: frozen slab on the node list: "
+              + slab);
+        }
+        n.removePartial(slab);
+        if (first == null) {
+          first = slab;
+          s.stats.inc(c.cpu, Stat.ALLOC_FROM_PARTIAL);
+        } else {
+          SlabFree.putCpuPartial(s, c, slab, false);
+          s.stats.inc(c.cpu, Stat.CPU_PARTIAL_NODE);
+          partialSlabs++;
+        }
+        if (!s.cpuPartialOn || partialSlabs > s.cpuPartialSlabs / 2) {
+          break;
+        }
+        slab = next;
+      }
+    } finally {
+      n.listLock.unlock();
+    }
+    return first;
+  }
+
+  /**
+   * freeze_slab() (Linux 6.8+): one CAS loop on a slab the caller took off the node list —
+   * freelist := NULL, inuse := objects, frozen := 1. Returns the freelist taken, never empty:
+   * only frees touch the slab meanwhile, and they only add objects.
+   */
+  static long freezeSlab(SlabCache s, Slab slab, int cpu) {
+    for (;;) {
+      long old = slab.word();
+      if (SlabWord.frozen(old)) {
+        throw new IllegalStateException("freeze_slab: slab already frozen: " + slab);
+      }
+      long freelist = slab.freelist(old);
+      if (freelist == 0) {
+        throw new IllegalStateException("freeze_slab: node slab without free objects: " + slab);
+      }
+      if (slab.cas(old, slab.pack(0, slab.objects, true))) {
+        return freelist;
+      }
+      s.stats.inc(cpu, Stat.CMPXCHG_DOUBLE_FAIL);
+    }
   }
 
   /**

@@ -29,6 +29,8 @@ public final class SlabCache {
   final int cpuPartialSlabs;
   /** kmem_cache_has_cpu_partial(). */
   final boolean cpuPartialOn;
+  /** Linux 6.8+ delayed freezing (see {@link SlabMachine#delayedFreeze}); slow paths only. */
+  final boolean delayedFreeze;
   /** SLAB_CONSISTENCY_CHECKS ("F"): every alloc and free takes the locked, checked path. */
   final boolean debug;
   /** s->random: the freelist-pointer obfuscation key. */
@@ -61,6 +63,7 @@ public final class SlabCache {
     this.offset = layout.offset;
     this.minPartial = layout.minPartial();
     this.debug = debug;
+    this.delayedFreeze = machine.delayedFreeze;
     // Debug caches keep no CPU slabs at all (Linux 6.2+), hence no CPU partial lists.
     this.cpuPartialOn = machine.cpuPartial && !debug;
     this.cpuPartialSlabs = layout.cpuPartialSlabs(cpuPartialOn);

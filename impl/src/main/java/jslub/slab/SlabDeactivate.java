@@ -6,7 +6,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * Giving slabs up: deactivate_slab (a CPU slab back to the node), __unfreeze_partials /
  * unfreeze_partials (a CPU partial list back to the node), flush_slab / flush_cpu_slab, and
- * discard_slab (frames back to the page allocator). Linux ≤ 6.7 forms.
+ * discard_slab (frames back to the page allocator). Linux ≤ 6.7 forms; under delayed freezing
+ * (6.8+) __unfreeze_partials (there __put_partials) skips its CAS, and deactivate_slab keeps the
+ * 6.7 lock-before-CAS order the model checks.
  */
 final class SlabDeactivate {
   private SlabDeactivate() {}
@@ -90,7 +92,8 @@ final class SlabDeactivate {
    * __unfreeze_partials(): unfreeze each slab of a detached CPU partial list under list_lock and
    * put it on the node list, or, if empty and the node already keeps min_partial slabs, discard
    * it after the lock is dropped. (The kernel holds list_lock across consecutive slabs of one
-   * node; taking it per slab is the same protocol with shorter critical sections.)
+   * node; taking it per slab is the same protocol with shorter critical sections.) Under delayed
+   * freezing the slabs are unfrozen already: 6.8's __put_partials only reads inuse.
    */
   @MayReleaseLocks
   static void unfreezePartialsList(SlabCache s, @Nullable Slab partial) {
@@ -102,13 +105,19 @@ final class SlabDeactivate {
       KmemCacheNode n = s.node(slab.node);
       n.listLock.lock();
       try {
-        long old;
-        long update;
-        do {
-          old = slab.word();
-          update = slab.pack(slab.freelist(old), SlabWord.inuse(old), false);
-        } while (!casOrCount(s, slab, old, update));
-        if (SlabWord.inuse(update) == 0 && n.nrPartial >= s.minPartial) {
+        int inuse;
+        if (s.delayedFreeze) { // 6.8 __put_partials: the slab is unfrozen already, no CAS
+          inuse = SlabWord.inuse(slab.word());
+        } else {
+          long old;
+          long update;
+          do {
+            old = slab.word();
+            update = slab.pack(slab.freelist(old), SlabWord.inuse(old), false);
+          } while (!casOrCount(s, slab, old, update));
+          inuse = SlabWord.inuse(update);
+        }
+        if (inuse == 0 && n.nrPartial >= s.minPartial) {
           slab.partialNext = discard;
           discard = slab;
         } else {

@@ -63,11 +63,12 @@ final class SlabFree {
    *
    * <ul>
    *   <li>frozen slab: just the CAS (FREE_FROZEN) — its CPU owns it;
-   *   <li>full → partial, CPU partial lists on: freeze it in the same CAS and put_cpu_partial
-   *       (CPU_PARTIAL_FREE), no lock;
+   *   <li>full → partial, CPU partial lists on: freeze it in the same CAS (primary only; delayed
+   *       freezing leaves it unfrozen) and put_cpu_partial (CPU_PARTIAL_FREE), no lock;
    *   <li>becomes empty, or full → partial without CPU partial lists: take list_lock
    *       <em>before</em> the CAS, so no acquire_slab can slip in, then discard it (slab_empty)
-   *       if the node keeps enough partial slabs, or add it to the node list.
+   *       if the node keeps enough partial slabs, or add it to the node list. Delayed freezing
+   *       first returns if the slab had free objects but is not on the node list (6.8).
    * </ul>
    */
   @MayReleaseLocks
@@ -83,11 +84,14 @@ final class SlabFree {
       }
       boolean wasFrozen = SlabWord.frozen(old);
       boolean needsList = (inuse == 0 || prior == 0) && !wasFrozen;
+      // Full -> partial with CPU partial lists on: to put_cpu_partial, no lock. Primary freezes
+      // it in the CAS; delayed freezing leaves it unfrozen.
       boolean freeze = needsList && s.cpuPartialOn && prior == 0;
       Freelist.set(s, tail, prior);
       if (!needsList || freeze) {
         // FREEZE_MISSING: the slab goes to the CPU partial list but is left unfrozen.
-        long update = slab.pack(head, inuse, wasFrozen || (freeze && !Bugs.FREEZE_MISSING));
+        long update = slab.pack(head, inuse,
+            wasFrozen || (freeze && !s.delayedFreeze && !Bugs.FREEZE_MISSING));
         if (!slab.cas(old, update)) {
           s.stat(Stat.CMPXCHG_DOUBLE_FAIL);
           continue;
@@ -107,6 +111,9 @@ final class SlabFree {
         }
         n.listLock.lock();
         try {
+          if (onCpuPartialDelayed(s, slab, prior)) {
+            return null;
+          }
           if (inuse == 0 && n.nrPartial >= s.minPartial) {
             if (prior != 0) {
               n.removePartial(slab);
@@ -126,6 +133,9 @@ final class SlabFree {
         if (!slab.cas(old, slab.pack(head, inuse, false))) {
           s.stat(Stat.CMPXCHG_DOUBLE_FAIL);
           continue; // unlocks in finally, then retries
+        }
+        if (onCpuPartialDelayed(s, slab, prior)) {
+          return null;
         }
         if (inuse == 0 && n.nrPartial >= s.minPartial) { // slab_empty
           if (prior != 0) {
@@ -147,13 +157,23 @@ final class SlabFree {
     }
   }
 
+  /**
+   * __slab_free's Linux 6.8+ early return ({@code prior && !on_node_partial}), under list_lock
+   * after the CAS: a slab that had free objects yet is not on the node list sits on a CPU partial
+   * list (or is being frozen); its list is not ours to touch. Always false for the primary
+   * protocol, whose CPU partial slabs are frozen and never reach here. NO_LIST_RECHECK drops it.
+   */
+  private static boolean onCpuPartialDelayed(SlabCache s, Slab slab, long prior) {
+    return s.delayedFreeze && prior != 0 && !slab.slabTestNodePartial() && !Bugs.NO_LIST_RECHECK;
+  }
+
   private static void discardEmpty(SlabCache s, Slab slab) {
     s.stat(Stat.FREE_SLAB);
     SlabDeactivate.discardSlab(s, slab);
   }
 
   /**
-   * put_cpu_partial(): push a frozen slab onto {@code c}'s CPU partial list. With {@code drain},
+   * put_cpu_partial(): push a slab (frozen; unfrozen under delayed freezing) onto {@code c}'s CPU partial list. With {@code drain},
    * a list already holding cpu_partial_slabs is first detached and unfrozen to the node
    * (CPU_PARTIAL_DRAIN) — outside the CPU lock, since unfreezing takes list_lock.
    */

@@ -21,10 +21,39 @@ public final class SlabMachine {
   final CpuWord cpuWord;
   /** CONFIG_SLUB_CPU_PARTIAL. */
   final boolean cpuPartial;
+  /**
+   * The Linux 6.8+ protocol ("delayed freezing"): CPU partial slabs stay unfrozen, a node slab
+   * is frozen only when it becomes c->slab, and the node-partial flag guards __slab_free's list
+   * work. False: the Linux &le; 6.7 protocol. Read on slow paths only.
+   */
+  final boolean delayedFreeze;
+
+  /** System property naming the default protocol: {@code primary} (or unset) or {@code delayed}. */
+  public static final String PROTOCOL_PROPERTY = "jslub.protocol";
+
+  /**
+   * The protocol a system gets unless its builder says otherwise: {@code -Djslub.protocol=delayed}
+   * selects delayed freezing, so the whole test suite can be rerun on it unchanged.
+   */
+  public static boolean delayedFreezeByDefault() {
+    String p = System.getProperty(PROTOCOL_PROPERTY, "primary").trim();
+    return switch (p) {
+      case "", "primary" -> false;
+      case "delayed" -> true;
+      default -> throw new IllegalArgumentException(
+          "-D" + PROTOCOL_PROPERTY + "=" + p + ": expected primary or delayed");
+    };
+  }
 
   public SlabMachine(
       PhysicalMemory mem, FrameAllocator pages, CpuId cpuId, int cpus, int nodes, int cacheLine,
       boolean cpuPartial) {
+    this(mem, pages, cpuId, cpus, nodes, cacheLine, cpuPartial, delayedFreezeByDefault());
+  }
+
+  public SlabMachine(
+      PhysicalMemory mem, FrameAllocator pages, CpuId cpuId, int cpus, int nodes, int cacheLine,
+      boolean cpuPartial, boolean delayedFreeze) {
     if (cpus < 1) {
       throw new IllegalArgumentException("cpus must be >= 1, got " + cpus);
     }
@@ -44,6 +73,7 @@ public final class SlabMachine {
     this.cacheLine = cacheLine;
     this.cpuWord = new CpuWord(mem.bytes(), cpus);
     this.cpuPartial = cpuPartial;
+    this.delayedFreeze = delayedFreeze;
   }
 
   /** smp_processor_id(), checked: a CpuId outside [0, cpus) is a configuration error. */
@@ -69,6 +99,11 @@ public final class SlabMachine {
 
   public int cpus() {
     return cpus;
+  }
+
+  /** True when this system runs the Linux 6.8+ delayed-freezing protocol. */
+  public boolean delayedFreeze() {
+    return delayedFreeze;
   }
 
   public CpuWord cpuWord() {

@@ -27,11 +27,22 @@ final class CoreFixture implements AutoCloseable {
   CoreFixture(long bytes, int cpus, boolean cpuPartial,
       java.util.function.@org.checkerframework.checker.nullness.qual.Nullable Function<
           FrameAllocator, FrameAllocator> wrap) {
+    this(bytes, cpus, cpuPartial, wrap, SlabMachine.delayedFreezeByDefault());
+  }
+
+  /** A fixture pinned to one protocol, whatever {@code -Djslub.protocol} says. */
+  static CoreFixture withProtocol(long bytes, int cpus, boolean delayedFreeze) {
+    return new CoreFixture(bytes, cpus, true, null, delayedFreeze);
+  }
+
+  private CoreFixture(long bytes, int cpus, boolean cpuPartial,
+      java.util.function.@org.checkerframework.checker.nullness.qual.Nullable Function<
+          FrameAllocator, FrameAllocator> wrap, boolean delayedFreeze) {
     mem = new PhysicalMemory(bytes, 4096);
     buddy = new BuddyFrameAllocator(bytes, 4096);
     FrameAllocator pages = wrap == null ? buddy : wrap.apply(buddy);
     CpuId id = () -> cpu;
-    machine = new SlabMachine(mem, pages, id, cpus, 1, 64, cpuPartial);
+    machine = new SlabMachine(mem, pages, id, cpus, 1, 64, cpuPartial, delayedFreeze);
   }
 
   SlabCache cache(String name, int size) {
