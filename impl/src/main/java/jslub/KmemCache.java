@@ -21,10 +21,23 @@ public final class KmemCache {
     this.core = core;
   }
 
-  /** kmem_cache_alloc(): an object's address, or 0 when frames run out. */
+  /**
+   * kmem_cache_alloc(): an object's address, or 0 when frames run out even after direct reclaim
+   * (shrinking every cache and retrying once, unless the system was built with reclaim off).
+   */
   public long alloc() {
     checkAlive();
-    return core.alloc();
+    long a = core.alloc();
+    return a != 0 ? a : system.kmallocFamily().retryAfterReclaim(core);
+  }
+
+  /** kmem_cache_zalloc(): {@link #alloc()} with the object zeroed; 0 when frames run out. */
+  public long zalloc() {
+    long a = alloc();
+    if (a != 0) {
+      system.memory().fill(a, core.objectSize(), (byte) 0);
+    }
+    return a;
   }
 
   /**
