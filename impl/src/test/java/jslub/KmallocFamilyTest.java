@@ -248,4 +248,35 @@ class KmallocFamilyTest {
       assertNull(null);
     }
   }
+
+  /**
+   * Requested-size accounting under cross-CPU reuse: an object freed on one thread is allocated
+   * at once by another that shares its virtual CPU. The books must balance when all is freed.
+   */
+  @Test
+  void usage_requestedBytesBalanceUnderConcurrentReuse() throws Exception {
+    try (SlabSystem s = SlabSystem.builder().cpus(1).memoryBytes(16L << 20)
+        .trackRequested(true).build()) {
+      Thread[] ts = new Thread[4];
+      Throwable[] err = new Throwable[1];
+      for (int t = 0; t < ts.length; t++) {
+        int me = t;
+        ts[t] = new Thread(() -> {
+          for (int i = 0; i < 200_000; i++) {
+            long a = s.kmalloc(65 + (i + me) % 32); // kmalloc-96, sizes differ per thread
+            s.kfree(a);
+          }
+        });
+        ts[t].setUncaughtExceptionHandler((x, e) -> err[0] = e);
+        ts[t].start();
+      }
+      for (Thread t : ts) {
+        t.join();
+      }
+      assertNull(err[0]);
+      MemoryUsage u = s.usage();
+      assertEquals(0, u.requestedBytes(), u.toString());
+      assertTrue(u.caches().stream().allMatch(c -> c.liveObjects() == 0), u.toString());
+    }
+  }
 }

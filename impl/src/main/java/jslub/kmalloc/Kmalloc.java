@@ -140,11 +140,29 @@ public final class Kmalloc {
     }
   }
 
-  private void unaccount(int cls, long a) {
+  /**
+   * Takes {@code a}'s requested size out of the books before the object is freed: once it is
+   * back on a freelist another CPU may allocate it and record its own size in the same slot.
+   * Returns what to hand to {@link #reaccount} if the free is then refused.
+   */
+  private int unaccount(int cls, long a) {
     AtomicIntegerArray o = origSize;
-    if (o != null) {
-      requested.addAndGet(cls, -o.getAndSet((int) (a >>> 3), 0));
-      live.decrementAndGet(cls);
+    if (o == null || cls < 0) {
+      return 0;
+    }
+    int size = o.getAndSet((int) (a >>> 3), 0);
+    requested.addAndGet(cls, -size);
+    live.decrementAndGet(cls);
+    return size;
+  }
+
+  /** Undoes {@link #unaccount} after a refused free. */
+  private void reaccount(int cls, long a, int size) {
+    AtomicIntegerArray o = origSize;
+    if (o != null && cls >= 0) {
+      o.set((int) (a >>> 3), size);
+      requested.addAndGet(cls, size);
+      live.incrementAndGet(cls);
     }
   }
 
@@ -161,20 +179,24 @@ public final class Kmalloc {
     Slab slab = machine.memmap().slabOf(addr);
     if (slab == null) {
       if (large.orderOf(addr) >= 0) {
+        int cls = caches.classes();
+        int size = unaccount(cls, addr);
         FreeError e = large.freeLarge(addr);
-        if (e == null) {
-          unaccount(caches.classes(), addr);
+        if (e != null) {
+          reaccount(cls, addr, size);
         }
         return e;
       }
       return machine.memory().contains(addr, 1) ? FreeError.NOT_SLAB : FreeError.OUTSIDE_ARENA;
     }
+    if (origSize == null) {
+      return slab.cache().free(slab, addr);
+    }
+    int cls = classOf(slab.cache());
+    int size = unaccount(cls, addr);
     FreeError e = slab.cache().free(slab, addr);
-    if (e == null && origSize != null) {
-      int cls = classOf(slab.cache());
-      if (cls >= 0) {
-        unaccount(cls, addr);
-      }
+    if (e != null) {
+      reaccount(cls, addr, size);
     }
     return e;
   }
