@@ -21,14 +21,32 @@ public final class KmemCache {
     this.core = core;
   }
 
-  /** kmem_cache_alloc(): an object's address, or 0 when frames run out. */
+  /**
+   * kmem_cache_alloc(): an object's address, or 0 when frames run out even after direct reclaim
+   * (shrinking every cache and retrying once, unless the system was built with reclaim off).
+   */
   public long alloc() {
     checkAlive();
     long object = core.alloc();
-    if (object == 0 && core.isDead()) { // destroyed while we were on our way in
-      throw destroyedException();
+    if (object == 0) {
+      if (core.isDead()) { // destroyed while we were on our way in
+        throw destroyedException();
+      }
+      object = system.kmallocFamily().retryAfterReclaim(core);
+      if (object == 0 && core.isDead()) {
+        throw destroyedException();
+      }
     }
     return object;
+  }
+
+  /** kmem_cache_zalloc(): {@link #alloc()} with the object zeroed; 0 when frames run out. */
+  public long zalloc() {
+    long a = alloc();
+    if (a != 0) {
+      system.memory().fill(a, core.objectSize(), (byte) 0);
+    }
+    return a;
   }
 
   /**

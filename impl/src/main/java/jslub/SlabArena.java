@@ -28,7 +28,8 @@ final class SlabArena implements Arena {
     SlabSegmentAllocator.Allocation a =
         SlabSegmentAllocator.allocateAddr(sys, byteSize, byteAlignment);
     addrs.add(a.addr());
-    return a.segment();
+    // Arena.allocate promises zeroed memory: kzalloc, not kmalloc.
+    return a.segment().fill((byte) 0);
   }
 
   @Override

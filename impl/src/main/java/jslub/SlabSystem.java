@@ -10,8 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import jslub.cpu.CpuId;
 import jslub.cpu.VirtualCpus;
+import jslub.kmalloc.Kmalloc;
 import jslub.kmalloc.KmallocCaches;
 import jslub.memory.BuddyFrameAllocator;
+import jslub.memory.CountingFrameAllocator;
 import jslub.memory.FrameAllocator;
 import jslub.memory.PhysicalMemory;
 import jslub.slab.FreeError;
@@ -31,9 +33,11 @@ public final class SlabSystem implements AutoCloseable {
 
   private final PhysicalMemory mem;
   private final FrameAllocator pages;
+  private final CountingFrameAllocator counted;
   private final CpuId cpuId;
   private final SlabMachine machine;
   private final KmallocCaches kmalloc;
+  private final Kmalloc family;
   private final Map<String, KmemCache> caches = new ConcurrentHashMap<>();
   private final List<KmemCache> kmallocHandles = new ArrayList<>();
   private final boolean debugF;
@@ -48,9 +52,15 @@ public final class SlabSystem implements AutoCloseable {
     this.debugFlags = b.debug;
     this.debugF = b.debug.indexOf('F') >= 0;
     this.statsOn = b.stats;
-    this.machine = new SlabMachine(mem, pages, cpuId, b.cpus, b.nodes, b.cacheLineSize,
+    this.counted = new CountingFrameAllocator(pages);
+    this.machine = new SlabMachine(mem, counted, cpuId, b.cpus, b.nodes, b.cacheLineSize,
         b.cpuPartial, b.delayedFreeze);
-    this.kmalloc = new KmallocCaches(machine, debugF, statsOn);
+    // KMALLOC_MAX_CACHE_SIZE: two frames, as in the kernel, unless the seed's 8 MiB is asked for.
+    this.kmalloc = new KmallocCaches(machine, debugF, statsOn,
+        b.kmallocSlabsTo8M ? KmallocCaches.KMALLOC_MAX_SIZE : 2L * b.frameSize);
+    Map<String, KmemCache> all = caches; // the reclaimer must not capture a half-built this
+    this.family = new Kmalloc(machine, kmalloc, b.reclaim ? () -> shrinkAll(all) : null,
+        b.trackRequested);
     for (int i = 0; i < kmalloc.classes(); i++) {
       KmemCache h = new KmemCache(this, kmalloc.cache(i));
       kmallocHandles.add(h);
@@ -131,20 +141,16 @@ public final class SlabSystem implements AutoCloseable {
   }
 
   /**
-   * kmalloc(): at least {@code size} bytes aligned to {@code align} from the smallest fitting
-   * size class; 0 when frames run out.
+   * kmalloc(): at least {@code size} bytes aligned to {@code align} (0 = natural) from the
+   * smallest fitting size class, or whole frames above KMALLOC_MAX_CACHE_SIZE (kmalloc_large).
+   * Failure convention, as in {@link Kmalloc}: 0 (NULL) when memory runs out even after direct
+   * reclaim, or when size exceeds {@link #MAX_OBJECT_SIZE}; {@link Kmalloc#ZERO_SIZE_PTR} for
+   * size 0.
    *
-   * @throws IllegalArgumentException if size ≤ 0 or above 8 MiB, or align is not a power of two
+   * @throws IllegalArgumentException only if size is negative or align is not a power of two
    */
   public long kmalloc(long size, int align) {
-    if (align < 0 || (align != 0 && Integer.bitCount(align) != 1)) {
-      throw new IllegalArgumentException("kmalloc: align " + align + " is not a power of two");
-    }
-    if (size <= 0) {
-      throw new IllegalArgumentException(
-          "kmalloc(" + size + "): the kernel would return ZERO_SIZE_PTR; jslub refuses");
-    }
-    return kmalloc.kmalloc(size, align);
+    return family.kmalloc(size, align);
   }
 
   /** kmalloc() with the minimum alignment. */
@@ -153,25 +159,35 @@ public final class SlabSystem implements AutoCloseable {
   }
 
   /**
-   * kfree(): frees an object of any cache of this system; {@code kfree(0)} is a no-op.
+   * kfree(): frees an object of any cache of this system or a large block; {@code kfree(0)} and
+   * {@code kfree(ZERO_SIZE_PTR)} are no-ops.
    *
-   * @throws InvalidFreeException if {@code addr} is not a live slab object (nothing changes)
+   * @throws InvalidFreeException if {@code addr} is not a live object (nothing changes)
    */
   public void kfree(long addr) {
-    FreeError e = kmalloc.kfree(machine, addr);
+    FreeError e = family.kfree(addr);
     if (e != null) {
-      Slab s = addr == 0 ? null : machine.memmap().slabOf(addr);
-      throw InvalidFreeException.of(e, addr, s == null ? "kfree" : s.cache().name(), "");
+      throw invalidFree(e, addr, "kfree");
     }
   }
 
-  /** ksize(): the usable size of the object at {@code addr} (its cache's object size). */
+  private InvalidFreeException invalidFree(FreeError e, long addr, String what) {
+    Slab s = addr == 0 ? null : machine.memmap().slabOf(addr);
+    return InvalidFreeException.of(e, addr, s == null ? what : s.cache().name(), "");
+  }
+
+  /**
+   * ksize(): the usable size of the object at {@code addr}: its cache's object size, a large
+   * block's whole size, 0 for ZERO_SIZE_PTR.
+   *
+   * @throws InvalidFreeException if {@code addr} is no object of this system
+   */
   public int ksize(long addr) {
-    Slab s = machine.memmap().slabOf(addr);
-    if (s == null) {
+    long n = family.ksize(addr);
+    if (n < 0) {
       throw InvalidFreeException.of(FreeError.NOT_SLAB, addr, "ksize", "");
     }
-    return s.cache().size();
+    return (int) Math.min(Integer.MAX_VALUE, n);
   }
 
   /** A bounds-checked view of {@code [addr, addr+size)} in the arena. */
@@ -191,6 +207,17 @@ public final class SlabSystem implements AutoCloseable {
   /** An {@link Arena} whose segments come from kmalloc and are kfree'd when it is closed. */
   public Arena newArena() {
     return new SlabArena(this);
+  }
+
+  /** Direct reclaim's shrinker: every live cache shrunk; returns frames freed. */
+  private static long shrinkAll(Map<String, KmemCache> all) {
+    long n = 0;
+    for (KmemCache c : all.values()) {
+      if (!c.isDestroyed()) {
+        n += c.core().shrink();
+      }
+    }
+    return n;
   }
 
   /** Shrinks every cache; returns frames freed. */
@@ -256,6 +283,77 @@ public final class SlabSystem implements AutoCloseable {
     return debugFlags;
   }
 
+  // ------------------------------------------------ the rest of the kmalloc family (Kmalloc)
+
+  /**
+   * krealloc(): resizes the object at {@code p}; in place while ksize holds {@code newSize},
+   * else a new object receives the old contents (up to newSize) and {@code p} is freed.
+   * krealloc(0, n) = kmalloc(n); krealloc(p, 0) frees p and returns ZERO_SIZE_PTR. Returns 0 when
+   * memory runs out, and then {@code p} is untouched.
+   *
+   * @throws InvalidFreeException if {@code p} is not a live object (nothing changes)
+   * @throws IllegalArgumentException if newSize is negative
+   */
+  public long krealloc(long p, long newSize) {
+    long q = family.krealloc(p, newSize);
+    if (q == -1) {
+      throw invalidFree(FreeError.NOT_SLAB, p, "krealloc");
+    }
+    return q;
+  }
+
+  /** kzalloc(): kmalloc() with the object's usable size zeroed (__GFP_ZERO). */
+  public long kzalloc(long size) {
+    return family.zeroed(family.kmalloc(size, 0));
+  }
+
+  /**
+   * kmalloc_array(): {@code n × size} bytes; 0 (NULL) if the product overflows.
+   *
+   * @throws IllegalArgumentException if n or size is negative
+   */
+  public long kmallocArray(long n, long size) {
+    return family.kmallocArray(n, size, 0);
+  }
+
+  /** kcalloc(): kmalloc_array() zeroed; 0 (NULL) if n × size overflows. */
+  public long kcalloc(long n, long size) {
+    return family.zeroed(family.kmallocArray(n, size, 0));
+  }
+
+  /**
+   * kfree_sensitive(): zeroes the object's whole usable size, then frees it.
+   *
+   * @throws InvalidFreeException if {@code addr} is not a live object (nothing changes)
+   */
+  public void kfreeSensitive(long addr) {
+    if (addr != 0 && addr != Kmalloc.ZERO_SIZE_PTR && family.ksize(addr) < 0) {
+      throw invalidFree(FreeError.NOT_SLAB, addr, "kfree_sensitive");
+    }
+    FreeError e = family.kfreeSensitive(addr);
+    if (e != null) {
+      throw invalidFree(e, addr, "kfree_sensitive");
+    }
+  }
+
+  /**
+   * Memory accounting: frames in use, bytes in slabs, bytes in live objects and bytes requested,
+   * per cache and in total, plus large blocks and reclaim counters.
+   */
+  public MemoryUsage usage() {
+    return MemoryUsage.snapshot(this, family, counted.framesInUse());
+  }
+
+  /** Frames the system holds right now (slabs and large blocks); O(1). */
+  public long framesInUse() {
+    return counted.framesInUse();
+  }
+
+  /** The kmalloc family's core (classes, large blocks, accounting), for tools. */
+  public Kmalloc kmallocFamily() {
+    return family;
+  }
+
   /** Unmaps the arena. Every later access to its memory fails. */
   @Override
   public void close() {
@@ -275,8 +373,39 @@ public final class SlabSystem implements AutoCloseable {
     private boolean stats;
     private boolean cpuPartial = true;
     private boolean delayedFreeze = SlabMachine.delayedFreezeByDefault();
+    private boolean kmallocSlabsTo8M;
+    private boolean reclaim = true;
+    private boolean trackRequested;
 
     private Builder() {}
+
+    /**
+     * Serve every kmalloc size up to 8 MiB from slab classes (the seed's layout) instead of
+     * sending sizes above two frames to the frame allocator (kmalloc_large). Default off.
+     */
+    public Builder kmallocSlabsTo8M(boolean on) {
+      this.kmallocSlabsTo8M = on;
+      return this;
+    }
+
+    /**
+     * Direct reclaim: when the frame allocator refuses, shrink every cache and retry once.
+     * Default on.
+     */
+    public Builder reclaim(boolean on) {
+      this.reclaim = on;
+      return this;
+    }
+
+    /**
+     * Keep each kmalloc object's requested size (slub_debug's orig_size) so that
+     * {@link SlabSystem#usage()} reports bytes requested. Costs 4 bytes of Java heap per 8 bytes
+     * of arena. Default off.
+     */
+    public Builder trackRequested(boolean on) {
+      this.trackRequested = on;
+      return this;
+    }
 
     /** Frame (page) size in bytes, a power of two ≥ 64. Default 4096. */
     public Builder frameSize(int bytes) {

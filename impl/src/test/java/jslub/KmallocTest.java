@@ -18,7 +18,8 @@ class KmallocTest {
 
   @BeforeAll
   static void start() {
-    sys = SlabSystem.builder().cpus(2).memoryBytes(64L << 20).build();
+    // The seed's slab classes up to 8 MiB; KmallocFamilyTest covers kmalloc_large.
+    sys = SlabSystem.builder().cpus(2).memoryBytes(64L << 20).kmallocSlabsTo8M(true).build();
   }
 
   @AfterAll

@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintStream out = System.out;
     long bytes = Sizes.parse(memory);
     try (SlabSystem sys = SlabSystem.builder().cpus(cpus).memoryBytes(bytes).stats(true)
-        .debug(debug).delayedFreeze(delayedFreeze).build()) {
+        .debug(debug).delayedFreeze(delayedFreeze).trackRequested(true).build()) {
       BuddyFrameAllocator buddy = (BuddyFrameAllocator) sys.frameAllocator();
       long framesAtStart = buddy.freeFrameCount();
       out.printf(Locale.ROOT, "jslub demo: %d threads on %d virtual CPUs, %d ops each, arena %s"
@@ -71,6 +71,8 @@ final class DemoCommand implements Callable<Integer> {
       out.println(sys.info().summary());
       out.println("SLUB stats (CONFIG_SLUB_STATS; caches with any activity):");
       out.println(sys.info().stats());
+      out.println("memory accounting (SlabSystem.usage()):");
+      out.println(sys.usage());
 
       for (long[] rest : leftovers) {
         for (long a : rest) {

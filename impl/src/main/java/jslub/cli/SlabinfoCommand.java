@@ -25,9 +25,18 @@ final class SlabinfoCommand implements Callable<Integer> {
   @Option(names = "--stats", description = "also print the SLUB stat counters")
   boolean stats;
 
+  @Option(names = "--usage", description = "also print the memory accounting (frames, slab,"
+      + " live and requested bytes per cache)")
+  boolean usage;
+
+  @Option(names = "--slabs-to-8m", description = "slab classes up to kmalloc-8M (the seed's"
+      + " layout) instead of kmalloc_large above two frames")
+  boolean slabsTo8M;
+
   @Override
   public Integer call() throws Exception {
-    try (SlabSystem sys = SlabSystem.builder().cpus(threads).stats(stats).build()) {
+    try (SlabSystem sys = SlabSystem.builder().cpus(threads).stats(stats)
+        .kmallocSlabsTo8M(slabsTo8M).trackRequested(usage).build()) {
       if (ops > 0) {
         Workload w = new Workload(sys, threads, ops);
         Thread[] ts = new Thread[threads];
@@ -43,6 +52,9 @@ final class SlabinfoCommand implements Callable<Integer> {
       System.out.print(summary ? sys.info().summary() : sys.info().toString());
       if (stats) {
         System.out.print(sys.info().stats());
+      }
+      if (usage) {
+        System.out.print(sys.usage());
       }
     }
     return 0;

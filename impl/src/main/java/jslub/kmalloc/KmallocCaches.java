@@ -9,8 +9,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * The kmalloc size classes (mm/slab_common.c): kmalloc-8 … kmalloc-192 through the
  * {@code size_index} table (so 96 and 192 serve 65–96 and 129–192), then powers of two up to
- * kmalloc-8M. Unlike the kernel, which sends sizes above 2 pages straight to the page allocator,
- * every class up to 8 MiB is a slab cache here (the seed's range).
+ * KMALLOC_MAX_CACHE_SIZE. Like the kernel, that is two frames by default and larger sizes go to
+ * the page allocator ({@link KmallocLarge}); the seed's slab classes up to kmalloc-8M stay
+ * available by passing {@link #KMALLOC_MAX_SIZE} as the largest cache size.
  */
 public final class KmallocCaches {
   /** KMALLOC_MIN_SIZE. */
@@ -37,9 +38,20 @@ public final class KmallocCaches {
 
   private final SlabCache[] caches;
 
-  public KmallocCaches(SlabMachine machine, boolean debug, boolean stats) {
-    caches = new SlabCache[SIZES.length];
-    for (int i = 0; i < SIZES.length; i++) {
+  /**
+   * Creates the classes up to {@code maxCacheSize} (KMALLOC_MAX_CACHE_SIZE, at least 8 and at most
+   * {@link #KMALLOC_MAX_SIZE}).
+   */
+  public KmallocCaches(SlabMachine machine, boolean debug, boolean stats, long maxCacheSize) {
+    int n = 0;
+    while (n < SIZES.length && SIZES[n] <= maxCacheSize) {
+      n++;
+    }
+    if (n == 0) {
+      throw new IllegalArgumentException("KMALLOC_MAX_CACHE_SIZE " + maxCacheSize + " < 8");
+    }
+    caches = new SlabCache[n];
+    for (int i = 0; i < n; i++) {
       int size = SIZES[i];
       // Power-of-two classes are naturally aligned (their slabs are naturally aligned buddy
       // blocks and have no leftover to colour); 96 and 192 get their lowest set bit.
@@ -95,14 +107,18 @@ public final class KmallocCaches {
     return -1;
   }
 
-  /** kmalloc(): an object of at least {@code size} bytes aligned to {@code align}, or 0. */
-  public long kmalloc(long size, int align) {
+  /**
+   * The slab class for {@code size} bytes aligned to {@code align} among the classes this system
+   * has, or -1 when the request belongs to the page allocator (kmalloc_large).
+   */
+  public int slabIndex(long size, int align) {
     int i = sizeIndex(size, align);
-    if (i < 0) {
-      throw new IllegalArgumentException("kmalloc(" + size + ", align " + align
-          + "): no class (sizes 1.." + KMALLOC_MAX_SIZE + ", power-of-two align <= the size class)");
-    }
-    return cache(i).alloc();
+    return i < caches.length ? i : -1;
+  }
+
+  /** KMALLOC_MAX_CACHE_SIZE here: the largest slab class. */
+  public int maxCacheSize() {
+    return SIZES[caches.length - 1];
   }
 
   /**

@@ -1,5 +1,6 @@
 package jslub.slab;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import jslub.memory.PhysicalMemory;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -14,6 +15,12 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 public final class MemMap {
   private final AtomicReferenceArray<@Nullable Slab> map;
+
+  /**
+   * Per frame: {@code order + 1} if the frame heads a large kmalloc block (kmalloc_large: a
+   * compound page that is not a slab, its order kept in the head page), else 0.
+   */
+  private final AtomicIntegerArray large;
   private final int frameShift;
 
   MemMap(PhysicalMemory mem) {
@@ -22,6 +29,7 @@ public final class MemMap {
       throw new IllegalArgumentException("arena has more than 2^31 frames: " + frames);
     }
     this.map = new AtomicReferenceArray<>((int) frames);
+    this.large = new AtomicIntegerArray((int) frames);
     this.frameShift = mem.frameShift();
   }
 
@@ -55,5 +63,44 @@ public final class MemMap {
   /** Number of frame slots (including frame 0). */
   public int frames() {
     return map.length();
+  }
+
+  /**
+   * Marks {@code base} as the head of a large kmalloc block of {@code order} (the kernel's
+   * compound head with its order; the block is no slab, so virt_to_slab stays NULL).
+   */
+  public void markLarge(long base, int order) {
+    long f = base >>> frameShift;
+    if (base <= 0 || f >= large.length() || order < 0 || order > 62) {
+      throw new IllegalArgumentException("markLarge(0x" + Long.toHexString(base) + ", " + order
+          + ") outside the memmap");
+    }
+    large.setRelease((int) f, order + 1);
+  }
+
+  /**
+   * The order of the large kmalloc block headed exactly at {@code addr}, or -1 if {@code addr}
+   * is not such a head (an interior address included).
+   */
+  public int largeOrder(long addr) {
+    long f = addr >>> frameShift;
+    if (addr <= 0 || f >= large.length() || (addr & ((1L << frameShift) - 1)) != 0) {
+      return -1;
+    }
+    return large.getAcquire((int) f) - 1;
+  }
+
+  /**
+   * Clears the large mark of the block at {@code base} if it still has {@code order}; of two
+   * racing frees of one block exactly one wins.
+   *
+   * @return true if this call cleared it
+   */
+  public boolean clearLarge(long base, int order) {
+    long f = base >>> frameShift;
+    if (base <= 0 || f >= large.length()) {
+      return false;
+    }
+    return large.compareAndSet((int) f, order + 1, 0);
   }
 }

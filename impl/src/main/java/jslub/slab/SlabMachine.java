@@ -93,6 +93,11 @@ public final class SlabMachine {
     return mem;
   }
 
+  /** The page allocator slabs come from (kmalloc_large uses it directly, as the kernel does). */
+  public FrameAllocator pages() {
+    return pages;
+  }
+
   public MemMap memmap() {
     return memmap;
   }

@@ -59,7 +59,9 @@ class SlabModelTest {
     Run(long seed, boolean debug) {
       this.seed = seed;
       this.r = new Random(seed);
+      // The seed's slab classes: this test models slab caches (kmalloc_large: KmallocFamilyTest).
       sys = SlabSystem.builder().cpus(2).cpuId(vcpus).memoryBytes(ARENA).debug(debug ? "F" : "")
+          .kmallocSlabsTo8M(true)
           .frameAllocator((PhysicalMemory m) -> buddy[0] = new BuddyFrameAllocator(m.bytes(), 4096))
           .build();
       startFree = buddy[0].freeFrameCount();
