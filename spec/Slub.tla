@@ -1009,8 +1009,43 @@ TidCommits ==
             \/ /\ cpuFreelist[C(t)] = l[t].rfl
                /\ pc[t] = "f_cas" => cpuSlab[C(t)] = SlabOf(l[t].obj)
 
+\* A CPU freelist holds only objects of that CPU's c->slab, and is empty
+\* when c->slab is NULL (while the word is not claimed).  A foreign object
+\* on a CPU freelist would be handed out by the fast path as if it came
+\* from c->slab, and freed back into the wrong slab's counts.
+CpuWordOfSlab ==
+    \A c \in Cpus : cpuLock[c] = NULL =>
+        IF cpuSlab[c] = NULL THEN cpuFreelist[c] = NULL
+        ELSE Range(Chain(cpuFreelist[c])) \subseteq ObjsOf(cpuSlab[c])
+
+\* A slab some thread has in its hands mid-operation (taken, not yet placed).
+InHands(s) ==
+    \E t \in Threads :
+        \/ s \in {l[t].sl, l[t].psl, l[t].dsl} \cup l[t].dset \cup Range(l[t].detached)
+        \/ pc[t] = "sf_discard" /\ l[t].fs = s
+
+\* No partial slab is lost: an unfrozen slab with free objects is on the node
+\* partial list (delayed_freeze: or on a cpu partial list) unless a thread
+\* holds it mid-operation.  A slab that drops off every list while it still
+\* has free objects is a leak the other invariants do not see.
+ListedIfPartial ==
+    \A s \in live :
+        (~slab[s].frozen /\ slab[s].freelist # NULL /\ ~InHands(s))
+            => s \in Range(partial) \/ (~Primary /\ s \in CpuPartialSet)
+
+(* Lock discipline, checked rather than assumed: a thread is at a step     *)
+(* that runs under list_lock exactly when it holds list_lock.  (The model  *)
+(* folds list operations into the CAS or unlock step that does them, R3;  *)
+(* this catches a path that reaches such a step without the lock, or that *)
+(* releases a lock another thread holds.)                                  *)
+UnderListLock(t) ==
+    \/ pc[t] \in {"g_scan", "g_pcp", "u_one", "k_scan"}
+    \/ pc[t] = "d_cas" /\ l[t].mode = "partial"
+    \/ pc[t] \in {"sf_cas", "sf_cnt"} /\ LockBefore(l[t].old)
+ListLockOwner == \A t \in Threads : UnderListLock(t) <=> listLock = t
+
 Inv == TypeOK /\ NoDoubleAllocation /\ Conservation /\ Counts /\ Frozen /\ Lists /\ Discard
-       /\ TidCommits
+       /\ TidCommits /\ CpuWordOfSlab /\ ListedIfPartial /\ ListLockOwner
 
 (*************************** Liveness ****************************************)
 \* Every started alloc/free/bulk/shrink completes (checked with MaxOps > 0:

@@ -25,8 +25,22 @@ public final class ManifestChecks {
     }
 
     public static void check(ManifestRow row, List<Path> libraryDirs) throws Exception {
-        TlcRunner.Result r = TlcRunner.run(row.folder(), row.module(), row.config(), libraryDirs, List.of(),
-                row.config());
+        check(row, libraryDirs, null);
+    }
+
+    /**
+     * As {@link #check(ManifestRow, List)}; with {@code coverage}, the row also records TLC's
+     * action coverage (a must-fail row stops at its violation, but what it reached on the way
+     * counts: the bug-only steps fire only there).
+     */
+    public static void check(ManifestRow row, List<Path> libraryDirs, ActionCoverage coverage) throws Exception {
+        boolean cover = coverage != null;
+        TlcRunner.Result r = TlcRunner.run(row.folder(), row.module(), row.config(), libraryDirs,
+                cover ? List.of("-coverage", "600") : List.of(), row.config());
+        if (cover) {
+            assertTrue(coverage.add(row.config(), r.output()) > 0,
+                    () -> row + ": TLC printed no action coverage\n" + tail(r.output()));
+        }
         System.out.printf("[%s] exit %d in %.1f s%n", row.config(), r.exitCode(), r.millis() / 1000.0);
         String out = r.output();
         assertEquals(row.expectedExitCode(), r.exitCode(),
