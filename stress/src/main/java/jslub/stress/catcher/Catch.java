@@ -45,7 +45,7 @@ public final class Catch {
 
   /** Seconds per check: a bug's budget is shared by its checks; none gives each this much. */
   private static final double BUG_BUDGET = 150;
-  private static final double NONE_PER_CHECK = 12;
+  private static final double NONE_PER_CHECK = 10;
 
   private Catch() {}
 
