@@ -15,47 +15,48 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
 
 /**
- * kmem_cache_destroy vs alloc and free of the same cache. CPU 1 holds object x of a slab that is
- * its CPU slab; actor A, on CPU 1, frees x and allocates once more (keeping what it gets); actor
- * B destroys the cache. jslub's promise: once destroy returns no object of the cache exists or
- * is handed out and every frame is back; a busy error reports live objects that exist.
- * r1: what A's alloc did — 1 got an object, 2 refused (cache destroyed); r2: B's destroy — 0
+ * kmem_cache_destroy vs alloc and free of the same cache. CPU 1 has a CPU slab with free objects
+ * (one object allocated and freed there). Actor A, on CPU 1, allocates one object (the fast path)
+ * and frees it again; actor B destroys the cache. jslub's promise: once destroy returns no object
+ * of the cache exists or is handed out and every frame is back; a busy error reports live objects
+ * that exist. r1: A's alloc — 1 got an object, 2 refused (destroyed); r2: B's destroy — 0
  * succeeded, 1 busy with live objects, 2 busy claiming none live; r3: 0 when the books balance
- * afterwards (frames all back once destroyed, else the cache shrinks to nothing after A's
- * object is freed), 1 if not, -1 if A's free of x was refused.
+ * afterwards (every frame back once destroyed), 1 if not, -1 if A's free of its own object was
+ * refused (destroy returned while it was live).
  */
 @JCStressTest
-@Description("kmem_cache_destroy vs kmem_cache_free + kmem_cache_alloc")
-@Outcome(id = "1, 1, 0", expect = ACCEPTABLE, desc = "destroy saw a live object (x or A's new one) and refused")
-@Outcome(id = "2, 0, 0", expect = ACCEPTABLE, desc = "A freed x, destroy won, A's alloc was refused")
-@Outcome(expect = FORBIDDEN, desc = "an object returned by a destroyed cache, a spurious busy error, a refused free, or frames leaked")
+@Description("kmem_cache_destroy vs kmem_cache_alloc + kmem_cache_free")
+@Outcome(id = "1, 1, 0", expect = ACCEPTABLE, desc = "destroy came while A held its object and refused")
+@Outcome(id = "1, 0, 0", expect = ACCEPTABLE, desc = "A allocated and freed first; destroy then succeeded")
+@Outcome(id = "2, 0, 0", expect = ACCEPTABLE, desc = "destroy came first; A's alloc was refused")
+@Outcome(expect = FORBIDDEN, desc = "an object live after destroy returned, a spurious busy error, or frames leaked")
 @State
 public class DestroyVsAllocFree {
   final KmemCache cache = Rig.newCache();
-  final long x;
   int r1;
   int r2;
   int freeRefused;
-  long got;
 
   public DestroyVsAllocFree() {
     Rig.on(1);
-    x = cache.alloc();
+    cache.free(cache.alloc()); // CPU 1's slab, with free objects on c.freelist
   }
 
   @Actor
   public void cpu1() {
     Rig.on(1);
-    try {
-      cache.free(x);
-    } catch (CacheDestroyedException e) {
-      freeRefused = 1; // destroy cannot succeed while x is live: never legitimate
-    }
+    long got;
     try {
       got = cache.alloc();
       r1 = got != 0 ? 1 : 0;
     } catch (CacheDestroyedException e) {
       r1 = 2;
+      return;
+    }
+    try {
+      cache.free(got);
+    } catch (CacheDestroyedException e) {
+      freeRefused = 1; // destroy returned while this object was live
     }
   }
 
@@ -81,12 +82,9 @@ public class DestroyVsAllocFree {
     }
     try {
       if (!cache.isDestroyed()) {
-        if (got != 0) {
-          cache.free(got);
-        }
         cache.destroy();
       }
-      r.r3 = cache.core().framesHeld() == 0 && (r2 != 0 || got == 0) ? 0 : 1;
+      r.r3 = cache.core().framesHeld() == 0 ? 0 : 1;
     } catch (RuntimeException e) {
       r.r3 = 1;
     }
