@@ -1,7 +1,8 @@
 package jslub.slab;
 
 /**
- * Re-injectable historical races (VERIFICATION.md §2), for the stress tests and the bug corpus.
+ * Re-injectable historical races, for the stress tests and the bug corpus. Each switch changes
+ * the same step as the same id in spec/Slub.tla (docs/model/BUGS.md says which step).
  *
  * <p>Each switch is a {@code static final boolean} read once from the system property
  * {@code jslub.bugs} (a comma-separated list of ids), so the JIT folds it away when off: the buggy
@@ -16,10 +17,16 @@ public final class Bugs {
   /** The tid space is 2 values per CPU, so it wraps within a few operations. */
   public static final boolean TID_WRAP = on("TID_WRAP");
 
-  /** Bulk alloc publishes its pops of c.freelist without bumping the tid (fixed in 2020). */
+  /**
+   * Bulk alloc's "ran dry" exit publishes the emptied c.freelist without bumping the tid (fixed
+   * in 2020); the exit that got every object still bumps.
+   */
   public static final boolean BULK_NO_TID_BUMP = on("BULK_NO_TID_BUMP");
 
-  /** The slab's freelist and counters are updated by two separate CASes. */
+  /**
+   * __slab_free updates the slab's freelist and counters by two separate CASes (the second
+   * compares the counters it read first); every other slab-word CAS stays whole.
+   */
   public static final boolean SPLIT_CAS = on("SPLIT_CAS");
 
   /** __slab_free puts a full slab on the CPU partial list without freezing it. */
@@ -31,7 +38,10 @@ public final class Bugs {
    */
   public static final boolean NO_LIST_RECHECK = on("NO_LIST_RECHECK");
 
-  /** __slab_free takes list_lock after its CAS, so an emptied slab is discarded unchecked. */
+  /**
+   * __slab_free takes list_lock after its CAS instead of before, and decides slab_empty from the
+   * CAS-time word, so an emptied slab acquired meanwhile is discarded unchecked.
+   */
   public static final boolean DISCARD_RACE = on("DISCARD_RACE");
 
   private Bugs() {}

@@ -95,33 +95,9 @@ public final class Slab {
     WORD.setVolatile(this, w);
   }
 
-  /**
-   * slab_update_freelist(): {@code cmpxchg_double_slab} on (freelist, counters).
-   *
-   * <p>Under the SPLIT_CAS bug the two halves are updated by two separate CASes, so a concurrent
-   * update of the other half in between is lost.
-   */
+  /** slab_update_freelist(): {@code cmpxchg_double_slab} on (freelist, counters). */
   boolean cas(long expect, long update) {
-    if (Bugs.SPLIT_CAS) {
-      return splitCas(expect, update);
-    }
     return WORD.compareAndSet(this, expect, update);
-  }
-
-  private boolean splitCas(long expect, long update) {
-    long cur;
-    do { // first CAS: the freelist alone
-      cur = word();
-      if (SlabWord.freelistHalf(cur) != SlabWord.freelistHalf(expect)) {
-        return false;
-      }
-    } while (!WORD.compareAndSet(
-        this, cur, SlabWord.freelistHalf(update) | SlabWord.counters(cur)));
-    do { // second CAS: the counters alone, computed from the stale read
-      cur = word();
-    } while (!WORD.compareAndSet(
-        this, cur, SlabWord.freelistHalf(cur) | SlabWord.counters(update)));
-    return true;
   }
 
   /** The freelist head of word {@code w} as an address, 0 for NULL. */

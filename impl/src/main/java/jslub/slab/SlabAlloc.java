@@ -401,8 +401,9 @@ final class SlabAlloc {
 
   /**
    * kmem_cache_alloc_bulk(): under the CPU lock (word claimed) pop c.freelist straight into
-   * {@code p}; when it runs dry, publish (bumping the tid — the 2020 fix; not under
-   * BULK_NO_TID_BUMP) and take ___slab_alloc for the next object. On failure frees what it got
+   * {@code p}; when it runs dry, publish (bumping the tid — the 2020 fix; BULK_NO_TID_BUMP keeps
+   * the tid on this exit only, as the model's BulkPop) and take ___slab_alloc for the next
+   * object. On failure frees what it got
    * and returns 0, as the kernel does.
    */
   @MayReleaseLocks
@@ -430,7 +431,8 @@ final class SlabAlloc {
           p[i++] = object;
           object = Freelist.get(s, object);
         }
-        if (Bugs.BULK_NO_TID_BUMP) {
+        if (Bugs.BULK_NO_TID_BUMP && i < size && i < p.length) {
+          // The 2020 bug: the "ran dry" exit publishes the emptied freelist under the old tid.
           c.releaseSameTid(w, object);
         } else {
           c.release(w, object);

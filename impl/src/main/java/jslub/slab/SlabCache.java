@@ -204,6 +204,17 @@ public final class SlabCache {
     return s != null && s.cache == this ? s : null;
   }
 
+  /**
+   * Test hook for stress/'s TidCommits check: CPU {@code cpu}'s (freelist, tid) word, read once,
+   * as {tid, freelist address, 1 if a slow path has it claimed else 0}.
+   */
+  public long[] cpuWordView(int cpu) {
+    KmemCacheCpu c = cpuSlab(cpu);
+    long w = c.word();
+    boolean busy = c.cw.busy(w);
+    return new long[] {c.cw.tid(w), busy ? 0 : c.cw.freelist(w), busy ? 1 : 0};
+  }
+
   /** flush_all(): every CPU's slab and partial list back to the node. */
   @MayReleaseLocks
   public void flushAll() {

@@ -1,5 +1,6 @@
 package jslub.slab;
 
+import org.checkerframework.checker.lock.qual.Holding;
 import org.checkerframework.checker.lock.qual.MayReleaseLocks;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -70,6 +71,10 @@ final class SlabFree {
    *       if the node keeps enough partial slabs, or add it to the node list. Delayed freezing
    *       first returns if the slab had free objects but is not on the node list (6.8).
    * </ul>
+   *
+   * <p>Bug switches (the same steps as spec/Slub.tla, docs/model/BUGS.md): SPLIT_CAS splits the
+   * CAS ({@link #slabUpdateFreelist}); DISCARD_RACE moves the list_lock from before the CAS to
+   * after it, keeping the decision taken from the CAS-time word.
    */
   @MayReleaseLocks
   static @Nullable FreeError slabFree(SlabCache s, Slab slab, long head, long tail, int cnt) {
@@ -78,80 +83,50 @@ final class SlabFree {
     for (;;) {
       long old = slab.word();
       long prior = slab.freelist(old);
-      int inuse = SlabWord.inuse(old) - cnt;
-      if (tail == prior || inuse < 0) { // naive double-free checks, before any write
+      if (tail == prior || SlabWord.inuse(old) - cnt < 0) { // naive double-free checks
         return FreeError.ALREADY_FREE;
       }
-      boolean wasFrozen = SlabWord.frozen(old);
-      boolean needsList = (inuse == 0 || prior == 0) && !wasFrozen;
-      // Full -> partial with CPU partial lists on: to put_cpu_partial, no lock. Primary freezes
-      // it in the CAS; delayed freezing leaves it unfrozen.
-      boolean freeze = needsList && s.cpuPartialOn && prior == 0;
       Freelist.set(s, tail, prior);
-      if (!needsList || freeze) {
-        // FREEZE_MISSING: the slab goes to the CPU partial list but is left unfrozen.
-        long update = slab.pack(head, inuse,
-            wasFrozen || (freeze && !s.delayedFreeze && !Bugs.FREEZE_MISSING));
-        if (!slab.cas(old, update)) {
-          s.stat(Stat.CMPXCHG_DOUBLE_FAIL);
-          continue;
-        }
-        if (wasFrozen) {
-          s.stat(Stat.FREE_FROZEN);
-        } else if (freeze) {
-          putCpuPartial(s, s.cpuSlab(s.machine.currentCpu()), slab, true);
-          s.stat(Stat.CPU_PARTIAL_FREE);
-        }
-        return null;
-      }
-      if (Bugs.DISCARD_RACE) {
-        // The bug: CAS first, lock after; acquire_slab may take the slab in between.
-        if (!slab.cas(old, slab.pack(head, inuse, false))) {
-          continue;
-        }
+      if (needLock(s, old, cnt) && !Bugs.DISCARD_RACE) {
         n.listLock.lock();
+        boolean discard;
         try {
-          if (onCpuPartialDelayed(s, slab, prior)) {
-            return null;
+          long w = slabUpdateFreelist(s, slab, old, head, cnt);
+          if (w == LOST) {
+            s.stat(Stat.CMPXCHG_DOUBLE_FAIL);
+            continue; // unlocks in finally, then retries
           }
-          if (inuse == 0 && n.nrPartial >= s.minPartial) {
-            if (prior != 0) {
-              n.removePartial(slab);
-            }
-          } else {
-            return null;
-          }
+          discard = freeLockedTail(s, n, slab, w, cnt);
         } finally {
           n.listLock.unlock();
         }
-        discardEmpty(s, slab);
+        if (discard) {
+          discardEmpty(s, slab);
+        }
         return null;
       }
-      n.listLock.lock();
-      boolean discard = false;
-      try {
-        if (!slab.cas(old, slab.pack(head, inuse, false))) {
-          s.stat(Stat.CMPXCHG_DOUBLE_FAIL);
-          continue; // unlocks in finally, then retries
-        }
-        if (onCpuPartialDelayed(s, slab, prior)) {
-          return null;
-        }
-        if (inuse == 0 && n.nrPartial >= s.minPartial) { // slab_empty
-          if (prior != 0) {
-            n.removePartial(slab);
-            s.stat(Stat.FREE_REMOVE_PARTIAL);
-          } // else: it was full, on no list (remove_full)
-          discard = true;
-        } else if (!s.cpuPartialOn && prior == 0) {
-          n.addPartial(slab, true);
-          s.stat(Stat.FREE_ADD_PARTIAL);
-        }
-      } finally {
-        n.listLock.unlock();
+      long w = slabUpdateFreelist(s, slab, old, head, cnt);
+      if (w == LOST) {
+        s.stat(Stat.CMPXCHG_DOUBLE_FAIL);
+        continue;
       }
-      if (discard) {
-        discardEmpty(s, slab);
+      if (Bugs.DISCARD_RACE && needLock(s, w, cnt)) {
+        // The bug: list_lock only now; acquire_slab may have taken the slab since the CAS.
+        boolean discard;
+        n.listLock.lock();
+        try {
+          discard = freeLockedTail(s, n, slab, w, cnt);
+        } finally {
+          n.listLock.unlock();
+        }
+        if (discard) {
+          discardEmpty(s, slab);
+        }
+      } else if (SlabWord.frozen(w)) {
+        s.stat(Stat.FREE_FROZEN);
+      } else if (freezeIt(s, w, cnt)) {
+        putCpuPartial(s, s.cpuSlab(s.machine.currentCpu()), slab, true);
+        s.stat(Stat.CPU_PARTIAL_FREE);
       }
       return null;
     }
@@ -163,8 +138,101 @@ final class SlabFree {
    * list (or is being frozen); its list is not ours to touch. Always false for the primary
    * protocol, whose CPU partial slabs are frozen and never reach here. NO_LIST_RECHECK drops it.
    */
-  private static boolean onCpuPartialDelayed(SlabCache s, Slab slab, long prior) {
-    return s.delayedFreeze && prior != 0 && !slab.slabTestNodePartial() && !Bugs.NO_LIST_RECHECK;
+  private static boolean onCpuPartialDelayed(SlabCache s, Slab slab, boolean prior) {
+    return s.delayedFreeze && prior && !slab.slabTestNodePartial() && !Bugs.NO_LIST_RECHECK;
+  }
+
+  /** The result of {@link #slabUpdateFreelist} when the (freelist) compare failed. */
+  private static final long LOST = -1L; // not a slab word: inuse 0xffff > objects 0x7fff
+
+  /** (!new.inuse || !prior) && !was_frozen: the slab changes lists (model: NeedList). */
+  private static boolean needList(long w, int cnt) {
+    return (SlabWord.inuse(w) - cnt == 0 || SlabWord.freelistOff1(w) == 0) && !SlabWord.frozen(w);
+  }
+
+  /** A full slab is frozen in the CAS and goes to put_cpu_partial (model: FreezeIt). */
+  private static boolean freezeIt(SlabCache s, long w, int cnt) {
+    return needList(w, cnt) && s.cpuPartialOn && SlabWord.freelistOff1(w) == 0;
+  }
+
+  /** __slab_free takes list_lock for this word (model: NeedLock). */
+  private static boolean needLock(SlabCache s, long w, int cnt) {
+    return needList(w, cnt) && !freezeIt(s, w, cnt);
+  }
+
+  /**
+   * slab_update_freelist() of __slab_free: (prior, counters) → (head, counters − cnt, frozen if
+   * freezing), one CAS on the whole word (model: SlabFreeCmpxchg). Under SPLIT_CAS it is two:
+   * the freelist half alone, compared with the prior read; then the counters half alone
+   * (SlabFreeCounters), compared with the counters read first and, when they changed meanwhile,
+   * recomputed from the fresh counters and tried again. A change that leaves the counters as
+   * they were (get_freelist taking the freelist of a full frozen slab) passes that compare: the
+   * lost update.
+   *
+   * @return the word the update was computed from (under SPLIT_CAS with the counters the second
+   *     CAS replaced), or {@link #LOST} if the freelist compare failed
+   */
+  private static long slabUpdateFreelist(SlabCache s, Slab slab, long old, long head, int cnt) {
+    if (!Bugs.SPLIT_CAS) {
+      return slab.cas(old, updated(s, slab, old, head, cnt)) ? old : LOST;
+    }
+    long headHalf = SlabWord.freelistHalf(slab.pack(head, 0, false));
+    long cur;
+    do { // first CAS: the freelist half
+      cur = slab.word();
+      if (SlabWord.freelistHalf(cur) != SlabWord.freelistHalf(old)) {
+        return LOST;
+      }
+    } while (!slab.cas(cur, headHalf | SlabWord.counters(cur)));
+    long w = old;
+    for (;;) { // second CAS: the counters half
+      cur = slab.word();
+      if (SlabWord.counters(cur) != SlabWord.counters(w)) {
+        w = SlabWord.freelistHalf(w) | SlabWord.counters(cur); // re-read, recompute
+        continue;
+      }
+      long upd = SlabWord.counters(updated(s, slab, w, head, cnt));
+      if (slab.cas(cur, SlabWord.freelistHalf(cur) | upd)) {
+        return w;
+      }
+    }
+  }
+
+  /** The word __slab_free's CAS installs, computed from word {@code w}. */
+  private static long updated(SlabCache s, Slab slab, long w, long head, int cnt) {
+    // Delayed freezing (6.8) hands a full slab to put_cpu_partial unfrozen.
+    boolean frozen = SlabWord.frozen(w)
+        || (freezeIt(s, w, cnt) && !s.delayedFreeze && !Bugs.FREEZE_MISSING);
+    return slab.pack(head, SlabWord.inuse(w) - cnt, frozen);
+  }
+
+  /**
+   * The tail of __slab_free under list_lock, after the CAS computed from {@code w}: slab_empty
+   * (remove_partial if it was on the list; the caller discards it after unlocking) when it is
+   * empty and the node keeps min_partial slabs; add_partial if it was full and there are no CPU
+   * partial lists (model: FreeLockedTail).
+   *
+   * @return true if the caller must discard the slab
+   */
+  @Holding("#2.listLock")
+  private static boolean freeLockedTail(SlabCache s, KmemCacheNode n, Slab slab, long w,
+      int cnt) {
+    boolean prior = SlabWord.freelistOff1(w) != 0;
+    if (onCpuPartialDelayed(s, slab, prior)) {
+      return false;
+    }
+    if (SlabWord.inuse(w) - cnt == 0 && n.nrPartial >= s.minPartial) { // slab_empty
+      if (prior) {
+        n.removePartial(slab);
+        s.stat(Stat.FREE_REMOVE_PARTIAL);
+      } // else: it was full, on no list (remove_full)
+      return true;
+    }
+    if (!s.cpuPartialOn && !prior) {
+      n.addPartial(slab, true);
+      s.stat(Stat.FREE_ADD_PARTIAL);
+    }
+    return false;
   }
 
   private static void discardEmpty(SlabCache s, Slab slab) {
