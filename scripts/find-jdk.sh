@@ -1,5 +1,5 @@
 # Sourced by ./jslub and .ci/run: exports JAVA_HOME pointing at a JDK >= 25.
-# Order (TOOLCHAIN.md): $JAVA_HOME if it is >= 25, else the first /usr/lib/jvm/*25*, else fail.
+# Order: $JAVA_HOME if it is >= 25, else the first /usr/lib/jvm/*25*, else fail.
 jslub_java_major() {
   "$1/bin/java" -XshowSettings:properties -version 2>&1 |
     sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'

@@ -24,7 +24,11 @@ public final class KmemCache {
   /** kmem_cache_alloc(): an object's address, or 0 when frames run out. */
   public long alloc() {
     checkAlive();
-    return core.alloc();
+    long object = core.alloc();
+    if (object == 0 && core.isDead()) { // destroyed while we were on our way in
+      throw destroyedException();
+    }
+    return object;
   }
 
   /**
@@ -38,6 +42,9 @@ public final class KmemCache {
     checkAlive();
     FreeError e = core.free(addr);
     if (e != null) {
+      if (core.isDead()) { // destroyed while we were on our way in
+        throw destroyedException();
+      }
       throw invalid(e, addr);
     }
   }
@@ -45,7 +52,11 @@ public final class KmemCache {
   /** kmem_cache_alloc_bulk(): fills {@code out[0..n)}; returns n, or 0 if frames ran out. */
   public int allocBulk(long[] out, int n) {
     checkAlive();
-    return core.allocBulk(out, n);
+    int got = core.allocBulk(out, n);
+    if (got == 0 && n > 0 && core.isDead()) {
+      throw destroyedException();
+    }
+    return got;
   }
 
   /**
@@ -124,8 +135,12 @@ public final class KmemCache {
 
   private void checkAlive() {
     if (destroyed) {
-      throw new CacheDestroyedException("cache " + core.name() + " was destroyed");
+      throw destroyedException();
     }
+  }
+
+  private CacheDestroyedException destroyedException() {
+    return new CacheDestroyedException("cache " + core.name() + " was destroyed");
   }
 
   private InvalidFreeException invalid(FreeError e, long addr) {

@@ -16,7 +16,7 @@ import jslub.memory.PhysicalMemory;
 import jslub.slab.FreeError;
 import org.junit.jupiter.api.Test;
 
-/** VERIFICATION.md §5: every bad input gets a typed error and leaves the allocator valid. */
+/** docs/VERIFICATION.md §5: every bad input gets a typed error and leaves the allocator valid. */
 class ErrorPathTest {
   private static final class Sys implements AutoCloseable {
     BuddyFrameAllocator buddy;

@@ -22,7 +22,7 @@ final class SlabAlloc {
   @MayReleaseLocks
   static long slabAllocNode(SlabCache s) {
     if (s.debug) {
-      return SlabDebugPath.allocDebug(s);
+      return SlabDebugPath.allocDebugGated(s);
     }
     CpuWord cw = s.machine.cpuWord;
     for (;;) {
@@ -32,7 +32,7 @@ final class SlabAlloc {
       Slab slab = c.slab;
       long object = cw.freelist(w);
       if (cw.busy(w) || object == 0 || slab == null) {
-        return slabAllocSlow(s, c);
+        return slabAllocSlowGated(s, c);
       }
       long next = Freelist.getSafe(s, object);
       if (updateCpuFreelistFast(c, w, next)) {
@@ -57,6 +57,22 @@ final class SlabAlloc {
       return c.cas(cur, cw.make(next, cw.nextTid(cw.tid(cur))));
     }
     return c.cas(w, cw.make(next, cw.nextTid(cw.tid(w))));
+  }
+
+  /**
+   * ___slab_alloc() inside the cache's gate ({@link CacheGate}): 0 if the cache was shut down.
+   */
+  @MayReleaseLocks
+  static long slabAllocSlowGated(SlabCache s, KmemCacheCpu c) {
+    int slot = s.gate.enter(c.cpu);
+    if (slot < 0) {
+      return 0;
+    }
+    try {
+      return slabAllocSlow(s, c);
+    } finally {
+      s.gate.exit(slot);
+    }
   }
 
   /**
@@ -310,7 +326,7 @@ final class SlabAlloc {
   static int allocBulk(SlabCache s, long[] p, int size) {
     if (s.debug) {
       for (int i = 0; i < size && i < p.length; i++) {
-        long o = SlabDebugPath.allocDebug(s);
+        long o = SlabDebugPath.allocDebugGated(s);
         if (o == 0) {
           SlabFree.freeBulk(s, p, i);
           return 0;
@@ -340,7 +356,10 @@ final class SlabAlloc {
         c.lock.unlock();
       }
       if (i < size && i < p.length) {
-        long o = slabAllocSlow(s, c);
+        // Gated per call, not around the whole bulk: the cleanup below frees through gated
+        // paths, and a gate is not re-entrant. The locked pops above need no gate (shutdown's
+        // flush takes the same CPU lock).
+        long o = slabAllocSlowGated(s, c);
         if (o == 0) {
           SlabFree.freeBulk(s, p, i);
           return 0;

@@ -43,6 +43,8 @@ public final class SlabCache {
       new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Frames held by this cache's slabs (for shrink's return value and accounting). */
   final AtomicLong framesHeld = new AtomicLong();
+  /** Keeps {@link #shutdown()} from racing the slow paths; see {@link CacheGate}. */
+  final CacheGate gate;
 
   /**
    * kmem_cache_create() minus the registry (which the API layer owns).
@@ -68,6 +70,7 @@ public final class SlabCache {
     for (int i = 0; i < cpuSlab.length; i++) {
       cpuSlab[i] = new KmemCacheCpu(i, machine.cpuWord);
     }
+    this.gate = new CacheGate(machine.cpus);
     this.nodes = new KmemCacheNode[machine.nodes];
     for (int i = 0; i < nodes.length; i++) {
       nodes[i] = new KmemCacheNode(i);
@@ -144,7 +147,7 @@ public final class SlabCache {
       return e;
     }
     if (debug) {
-      return SlabDebugPath.freeDebug(this, slab, addr, addr, 1);
+      return SlabDebugPath.freeDebugGated(this, slab, addr);
     }
     return SlabFree.doSlabFree(this, slab, addr, addr, 1);
   }
@@ -201,6 +204,20 @@ public final class SlabCache {
   /** flush_all(): every CPU's slab and partial list back to the node. */
   @MayReleaseLocks
   public void flushAll() {
+    int slot = gate.enter(machine.currentCpu());
+    if (slot < 0) {
+      return; // shut down: nothing left to flush
+    }
+    try {
+      flushAllCpus();
+    } finally {
+      gate.exit(slot);
+    }
+  }
+
+  /** flush_all() for a caller already inside the gate (shrink, validate, shutdown). */
+  @MayReleaseLocks
+  void flushAllCpus() {
     for (int cpu = 0; cpu < cpuSlab.length; cpu++) {
       SlabDeactivate.flushCpuSlab(this, cpuSlab[cpu]);
     }
@@ -209,7 +226,51 @@ public final class SlabCache {
   /** __kmem_cache_shrink(): flush, then discard every empty slab; returns frames freed. */
   @MayReleaseLocks
   public long shrink() {
-    return SlabShrink.kmemCacheShrink(this);
+    int slot = gate.enter(machine.currentCpu());
+    if (slot < 0) {
+      return 0;
+    }
+    try {
+      return SlabShrink.kmemCacheShrink(this);
+    } finally {
+      gate.exit(slot);
+    }
+  }
+
+  /**
+   * __kmem_cache_shutdown(), the core of kmem_cache_destroy(): with every slow path held off
+   * ({@link CacheGate}), flush every CPU and free every empty slab. If no object is left, the
+   * cache is dead for good: every frame is back, later slow paths are refused (alloc returns 0,
+   * a free finds no slab). Otherwise nothing more changes and the cache stays usable.
+   *
+   * @return null when the cache was shut down; else its counts, which then are exact (the cache
+   *     was quiescent when they were taken), for the busy report
+   */
+  @MayReleaseLocks
+  public @Nullable CacheCounts shutdown() {
+    gate.close();
+    boolean dead = false;
+    try {
+      // After the flush no fast path can succeed (every tid moved, every CPU freelist empty) and
+      // every slow path waits at the gate, so the counts below cannot change under us.
+      SlabShrink.kmemCacheShrink(this);
+      CacheCounts k = SlabValidate.counts(this);
+      if (k.slabs() != 0 || k.frames() != 0) {
+        return k;
+      }
+      gate.kill();
+      dead = true;
+      return null;
+    } finally {
+      if (!dead) {
+        gate.reopen();
+      }
+    }
+  }
+
+  /** True once {@link #shutdown()} has freed the cache: a 0 from alloc then means "destroyed". */
+  public boolean isDead() {
+    return gate.isDead();
   }
 
   public String name() {
@@ -265,7 +326,15 @@ public final class SlabCache {
    */
   @MayReleaseLocks
   public java.util.List<String> validate() {
-    return SlabValidate.validate(this);
+    int slot = gate.enter(machine.currentCpu());
+    if (slot < 0) {
+      return java.util.List.of();
+    }
+    try {
+      return SlabValidate.validate(this);
+    } finally {
+      gate.exit(slot);
+    }
   }
 
   @Override

@@ -14,6 +14,34 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 final class SlabDebugPath {
   private SlabDebugPath() {}
 
+  /** The debug allocation inside the cache's gate ({@link CacheGate}): 0 once shut down. */
+  @MayReleaseLocks
+  static long allocDebugGated(SlabCache s) {
+    int slot = s.gate.enter(s.machine.currentCpu());
+    if (slot < 0) {
+      return 0;
+    }
+    try {
+      return allocDebug(s);
+    } finally {
+      s.gate.exit(slot);
+    }
+  }
+
+  /** The debug free of one object inside the cache's gate: NOT_SLAB once shut down. */
+  @MayReleaseLocks
+  static @Nullable FreeError freeDebugGated(SlabCache s, Slab slab, long addr) {
+    int slot = s.gate.enter(s.machine.currentCpu());
+    if (slot < 0) {
+      return FreeError.NOT_SLAB;
+    }
+    try {
+      return freeDebug(s, slab, addr, addr, 1);
+    } finally {
+      s.gate.exit(slot);
+    }
+  }
+
   /** The debug allocation: from the first node-partial slab, else a new slab. */
   @MayReleaseLocks
   static long allocDebug(SlabCache s) {

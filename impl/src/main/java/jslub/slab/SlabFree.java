@@ -24,7 +24,7 @@ final class SlabFree {
       KmemCacheCpu c = s.cpuSlab(cpu);
       long w = c.word();
       if (cw.busy(w) || c.slab != slab) {
-        return slabFree(s, slab, head, tail, cnt);
+        return slabFreeGated(s, slab, head, tail, cnt);
       }
       long freelist = cw.freelist(w);
       if (tail == freelist) { // set_freepointer's naive double-free check, before any write
@@ -36,6 +36,24 @@ final class SlabFree {
         return null;
       }
       s.stats.inc(cpu, Stat.CMPXCHG_DOUBLE_CPU_FAIL);
+    }
+  }
+
+  /**
+   * __slab_free() inside the cache's gate ({@link CacheGate}). A shut-down cache has no slabs, so
+   * a free that finds it dead is of an object in no slab.
+   */
+  @MayReleaseLocks
+  static @Nullable FreeError slabFreeGated(SlabCache s, Slab slab, long head, long tail,
+      int cnt) {
+    int slot = s.gate.enter(s.machine.currentCpu());
+    if (slot < 0) {
+      return FreeError.NOT_SLAB;
+    }
+    try {
+      return slabFree(s, slab, head, tail, cnt);
+    } finally {
+      s.gate.exit(slot);
     }
   }
 
@@ -195,7 +213,7 @@ final class SlabFree {
       }
       FreeError e;
       if (s.debug) {
-        e = SlabDebugPath.freeDebug(s, slab, object, object, 1);
+        e = SlabDebugPath.freeDebugGated(s, slab, object);
       } else {
         // build_detached_freelist: gather objects of the same slab below i, giving up after
         // three entries of other slabs (they are taken by later rounds).

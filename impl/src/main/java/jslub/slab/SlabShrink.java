@@ -23,7 +23,7 @@ final class SlabShrink {
   @MayReleaseLocks
   static long kmemCacheShrink(SlabCache s) {
     long before = s.framesHeld.get();
-    s.flushAll();
+    s.flushAllCpus();
     List<Slab> discard = new ArrayList<>();
     for (int node = 0; node < s.nodeCount(); node++) {
       KmemCacheNode n = s.node(node);

@@ -66,7 +66,7 @@ final class SlabValidate {
    */
   @MayReleaseLocks
   static List<String> validate(SlabCache s) {
-    s.flushAll();
+    s.flushAllCpus();
     List<String> problems = new ArrayList<>();
     for (int node = 0; node < s.nodeCount(); node++) {
       KmemCacheNode n = s.node(node);

@@ -9,7 +9,7 @@ import jslub.SlabSystem;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN.md §5: the lockless fast paths allocate nothing on the Java heap. Measured with the
+ * docs/DESIGN.md §5: the lockless fast paths allocate nothing on the Java heap. Measured with the
  * JVM's per-thread allocation counter over many alloc/free pairs that stay on the fast path
  * (the stat counters prove they did).
  */

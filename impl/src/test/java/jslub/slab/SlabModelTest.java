@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * VERIFICATION.md §4, seeded: random operation sequences against a plain model (live address →
+ * docs/VERIFICATION.md §4, seeded: random operation sequences against a plain model (live address →
  * owner cache, size, fill byte). Checked after every step: no overlap, contents intact, exact
  * live count per cache, frames held by slabs = frames the buddy has handed out; every 100 steps
  * validate(). Reproduce a failure with its seed (printed in the message).
