@@ -51,8 +51,16 @@ public abstract class AllocFreeTarget {
   static final String BUSY = "busy";
   static final String CLOBBERED = "clobbered";
 
-  /** The machine a target runs on. */
-  record Setup(int cpus, int frameSize, int objectSize, long memoryBytes) {}
+  /**
+   * The machine a target runs on. {@code ballast} objects per CPU are allocated before the run
+   * and held until its end, so that a few slot allocations fill a slab and frees then go to full
+   * slabs (the {@code __slab_free} cases); only for targets without destroy.
+   */
+  record Setup(int cpus, int frameSize, int objectSize, long memoryBytes, int ballast) {
+    Setup(int cpus, int frameSize, int objectSize, long memoryBytes) {
+      this(cpus, frameSize, objectSize, memoryBytes, 0);
+    }
+  }
 
   final SlabSystem sys;
   final VirtualCpus vcpus;
@@ -61,6 +69,7 @@ public abstract class AllocFreeTarget {
   /** The kmalloc caches the kslots use, for the end-of-run checks. */
   private final List<KmemCache> kmallocUsed = new ArrayList<>();
   private final long framesAtStart;
+  private final List<Long> ballast = new ArrayList<>();
   private final long[] slots = new long[SLOTS];
   final long[] kslots = new long[KSLOTS];
   final long[][] groups = new long[GROUPS][];
@@ -78,7 +87,7 @@ public abstract class AllocFreeTarget {
     buddy = b[0];
     framesAtStart = buddy.freeFrameCount();
     cache = sys.createCache("lincheck", s.objectSize(), 8);
-    prewarm(s.cpus());
+    prewarm(s.cpus(), s.ballast());
     for (KmemCache c : sys.caches()) {
       if (c.counts().slabs() > 0 && c != cache) {
         kmallocUsed.add(c);
@@ -90,10 +99,13 @@ public abstract class AllocFreeTarget {
    * One slab per CPU in each cache before the scenario starts, so the scenario's allocations
    * take the fast paths and the (long, switch-point-free) freelist build stays out of it.
    */
-  private void prewarm(int cpus) {
+  private void prewarm(int cpus, int ballastPerCpu) {
     for (int cpu = cpus - 1; cpu >= 0; cpu--) {
       vcpus.bindCurrent(cpu);
       cache.free(cache.alloc());
+      for (int i = 0; i < ballastPerCpu; i++) {
+        ballast.add(cache.alloc());
+      }
       for (int size : KSIZES) {
         sys.kfree(sys.kmalloc(size));
       }
@@ -182,6 +194,7 @@ public abstract class AllocFreeTarget {
           }
         }
       }
+      held.addAll(ballast);
       List<Long> kheld = new ArrayList<>();
       for (long a : kslots) {
         if (a != 0) {
