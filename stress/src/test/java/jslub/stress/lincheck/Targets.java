@@ -40,12 +40,12 @@ public final class Targets {
   }
 
   /**
-   * alloc/free only, 8-object slabs on two CPUs, 5 of each CPU's first slab held as ballast: the
+   * alloc/free only, 8-object slabs on two CPUs, 6 of each CPU's first slab held as ballast: the
    * slots fill slabs, and frees from two CPUs meet in one full slab (SPLIT_CAS).
    */
   public static final class FastPathSmallSlabs extends AllocFreeTarget {
     public FastPathSmallSlabs() {
-      super(new Setup(2, 64, 8, 128 << 10, 5));
+      super(new Setup(2, 64, 8, 128 << 10, 6));
     }
   }
 }
