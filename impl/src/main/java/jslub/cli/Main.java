@@ -3,13 +3,14 @@ package jslub.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The jslub command line: {@code demo} and {@code slabinfo} (tools/mm/slabinfo's role). */
+/** The jslub command line: {@code demo}, {@code slabinfo} (tools/mm/slabinfo's role) and {@code trace-check}. */
 @Command(
     name = "jslub",
     mixinStandardHelpOptions = true,
     version = "jslub 0.1.0",
     description = "A Java reference implementation of the Linux SLUB slab allocator.",
-    subcommands = {DemoCommand.class, SlabinfoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, SlabinfoCommand.class, TraceCheckCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Override
   public void run() {

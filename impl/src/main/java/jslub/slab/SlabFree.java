@@ -22,8 +22,16 @@ final class SlabFree {
     for (;;) {
       int cpu = s.machine.currentCpu();
       KmemCacheCpu c = s.cpuSlab(cpu);
+      if (SlabTrace.ON) SlabTrace.begin();
       long w = c.word();
-      if (cw.busy(w) || c.slab != slab) {
+      if (SlabTrace.ON) SlabTrace.endFree("FreeReadCpuWord", s, c, head);
+      if (cw.busy(w)) {
+        return slabFree(s, slab, head, tail, cnt);
+      }
+      if (SlabTrace.ON) SlabTrace.begin();
+      boolean other = c.slab != slab;
+      if (SlabTrace.ON) SlabTrace.end("FreeReadCpuSlab");
+      if (other) {
         return slabFree(s, slab, head, tail, cnt);
       }
       long freelist = cw.freelist(w);
@@ -31,7 +39,10 @@ final class SlabFree {
         return FreeError.ALREADY_FREE;
       }
       Freelist.set(s, tail, freelist);
-      if (SlabAlloc.updateCpuFreelistFast(c, w, head)) {
+      if (SlabTrace.ON) SlabTrace.begin();
+      boolean won = SlabAlloc.updateCpuFreelistFast(c, w, head);
+      if (SlabTrace.ON) SlabTrace.end("FreeCmpxchg", s, c);
+      if (won) {
         s.stats.inc(cpu, Stat.FREE_FASTPATH);
         return null;
       }
@@ -57,7 +68,9 @@ final class SlabFree {
     s.stat(Stat.FREE_SLOWPATH);
     KmemCacheNode n = s.node(slab.node);
     for (;;) {
+      if (SlabTrace.ON) SlabTrace.begin();
       long old = slab.word();
+      if (SlabTrace.ON) SlabTrace.end("SlabFreeRead");
       long prior = slab.freelist(old);
       int inuse = SlabWord.inuse(old) - cnt;
       if (tail == prior || inuse < 0) { // naive double-free checks, before any write
@@ -70,7 +83,10 @@ final class SlabFree {
       if (!needsList || freeze) {
         // FREEZE_MISSING: the slab goes to the CPU partial list but is left unfrozen.
         long update = slab.pack(head, inuse, wasFrozen || (freeze && !Bugs.FREEZE_MISSING));
-        if (!slab.cas(old, update)) {
+        if (SlabTrace.ON) SlabTrace.begin();
+        boolean won = slab.cas(old, update);
+        if (SlabTrace.ON) SlabTrace.end("SlabFreeCmpxchg");
+        if (!won) {
           s.stat(Stat.CMPXCHG_DOUBLE_FAIL);
           continue;
         }
@@ -105,7 +121,10 @@ final class SlabFree {
       n.listLock.lock();
       boolean discard = false;
       try {
+        if (SlabTrace.ON) SlabTrace.event("SlabFreeLock");
+        if (SlabTrace.ON) SlabTrace.begin(); // the CAS and its list update are one model step
         if (!slab.cas(old, slab.pack(head, inuse, false))) {
+          if (SlabTrace.ON) SlabTrace.end("SlabFreeCmpxchg");
           s.stat(Stat.CMPXCHG_DOUBLE_FAIL);
           continue; // unlocks in finally, then retries
         }
@@ -119,10 +138,12 @@ final class SlabFree {
           n.addPartial(slab, true);
           s.stat(Stat.FREE_ADD_PARTIAL);
         }
+        if (SlabTrace.ON) SlabTrace.end("SlabFreeCmpxchg");
       } finally {
         n.listLock.unlock();
       }
       if (discard) {
+        if (SlabTrace.ON) SlabTrace.eventFreed("DiscardSlab", slab);
         discardEmpty(s, slab);
       }
       return null;
@@ -157,6 +178,7 @@ final class SlabFree {
       slab.partialSlabs = slabs + 1;
       slab.partialNext = old;
       c.setPartial(slab);
+      if (SlabTrace.ON) SlabTrace.event(drain ? "PutCpuPartial" : "PutCpuPartialNoDrain");
     } finally {
       c.lock.unlock();
     }
