@@ -165,6 +165,9 @@ public final class TraceCheckCommand implements Callable<Integer> {
     }
     long ms = (System.nanoTime() - t0) / 1_000_000;
     String output = sb.toString();
+    try (Stream<Path> s = Files.walk(meta)) { // TLC's fingerprint files: not needed after
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
+    }
     return new Verdict(rc, stuck, output, ms);
   }
 
