@@ -142,8 +142,9 @@ final class SlabAlloc {
             if (SlabTrace.ON) SlabTrace.end("LoadFreelist", s, c);
             return freelist;
           }
+          if (SlabTrace.ON) SlabTrace.begin(); // fast paths read c.slab: the write is the step
           c.slab = null; // exhausted: it is now a full slab on no list
-          if (SlabTrace.ON) SlabTrace.event("SlabAllocDropSlab", s, c);
+          if (SlabTrace.ON) SlabTrace.end("SlabAllocDropSlab", s, c);
           s.stats.inc(c.cpu, Stat.DEACTIVATE_BYPASS);
           if (SlabTrace.ON) SlabTrace.begin();
           c.release(w, 0);
@@ -162,8 +163,9 @@ final class SlabAlloc {
         }
         c.setPartial(p.partialNext);
         p.partialNext = null;
+        if (SlabTrace.ON) SlabTrace.begin();
         c.slab = p;
-        if (SlabTrace.ON) SlabTrace.event("CpuPartialAlloc", s, c);
+        if (SlabTrace.ON) SlabTrace.end("CpuPartialAlloc", s, c);
         s.stats.inc(c.cpu, Stat.CPU_PARTIAL_ALLOC);
         if (SlabTrace.ON) SlabTrace.begin();
         c.release(w, 0);
@@ -329,16 +331,18 @@ final class SlabAlloc {
         if (SlabTrace.ON) SlabTrace.end("RetryLoadSlabLock", s, c);
         flushSlab = c.slab;
         if (flushSlab == null) {
+          if (SlabTrace.ON) SlabTrace.begin();
           c.slab = slab;
-          if (SlabTrace.ON) SlabTrace.event("RetryLoadSlabInstall", s, c);
+          if (SlabTrace.ON) SlabTrace.end("RetryLoadSlabInstall", s, c);
           if (SlabTrace.ON) SlabTrace.begin();
           c.release(w, Freelist.get(s, freelist)); // load_freelist
           if (SlabTrace.ON) SlabTrace.end("LoadFreelist", s, c);
           return freelist;
         }
         flushFreelist = cw.freelist(w);
+        if (SlabTrace.ON) SlabTrace.begin();
         c.slab = null;
-        if (SlabTrace.ON) SlabTrace.event("RetryLoadSlabFlush", s, c);
+        if (SlabTrace.ON) SlabTrace.end("RetryLoadSlabFlush", s, c);
         if (SlabTrace.ON) SlabTrace.begin();
         c.release(w, 0);
         if (SlabTrace.ON) SlabTrace.end("RetryLoadSlabFlushTid", s, c);

@@ -201,8 +201,9 @@ final class SlabDeactivate {
       if (SlabTrace.ON) SlabTrace.end("FlushLock", s, c);
       slab = c.slab;
       freelist = c.cw.freelist(w);
+      if (SlabTrace.ON) SlabTrace.begin(); // fast paths read c.slab: the write is the step
       c.slab = null;
-      if (SlabTrace.ON) SlabTrace.event("FlushSlab", s, c);
+      if (SlabTrace.ON) SlabTrace.end("FlushSlab", s, c);
       if (SlabTrace.ON) SlabTrace.begin();
       c.release(w, 0);
       if (SlabTrace.ON) SlabTrace.end("FlushSlabTid", s, c);
