@@ -12,9 +12,18 @@ EXTENDS SlubMC
 
 CONSTANT Trace          \* << [t |-> thread, a |-> action name, ...], ... >>
 
-VARIABLE i              \* records replayed so far
+VARIABLE i,             \* records replayed so far
+         log            \* = Trace, kept in the state: TLC then reads it as a value
+                        \* instead of re-evaluating the whole literal at each access
 
-tvars == <<vars, i>>
+tvars == <<vars, i, log>>
+
+\* Not an allocator step: a client hands an object it holds to another
+\* client (who may free it later: a cross-thread free).  Both are idle.
+Give(t, u, o) ==
+    /\ pc[t] = "idle" /\ u \in Threads /\ u # t /\ o \in held[t]
+    /\ held' = [held EXCEPT ![t] = @ \ {o}, ![u] = @ \cup {o}]
+    /\ UNCHANGED <<cpuVars, slabVars, nodeVars, pc, l, stale, opsDone>>
 
 \* the Slub action a record names, for its thread
 Act(e) ==
@@ -35,7 +44,9 @@ Act(e) ==
        [] e.a = "CpuPartialAlloc" -> CpuPartialAlloc(e.t)
        [] e.a = "CpuPartialAllocUnlock" -> CpuPartialAllocUnlock(e.t)
        [] e.a = "SlabAllocNewObjects" -> SlabAllocNewObjects(e.t)
+       [] e.a = "GetPartialPeekEmpty" -> GetPartialPeekEmpty(e.t)
        [] e.a = "GetPartialLock" -> GetPartialLock(e.t)
+       [] e.a = "AcquireSlabFail" -> AcquireSlabFail(e.t)
        [] e.a = "AcquireSlab" -> AcquireSlab(e.t)
        [] e.a = "AcquireSlabExtra" -> AcquireSlabExtra(e.t)
        [] e.a = "PutCpuPartialNoDrain" -> PutCpuPartialNoDrain(e.t)
@@ -69,36 +80,44 @@ Act(e) ==
        [] e.a = "ShrinkDiscard" -> ShrinkDiscard(e.t)
        [] e.a = "BulkLock" -> BulkLock(e.t)
        [] e.a = "BulkPop" -> BulkPop(e.t)
+       [] e.a = "Give" -> Give(e.t, e.to, e.obj)
 
 \* optional observations of the Java side, compared after the step
+\* (the CPU word observed is cpu's when the record names one -- flush_slab acts
+\* on every CPU -- else the thread's own)
 Field(e, f) == f \in DOMAIN e
+ObsCpu(e) == IF Field(e, "cpu") THEN e.cpu ELSE C(e.t)
 Observed(e) ==
-    /\ Field(e, "fl")   => cpuFreelist'[C(e.t)] = e.fl
-    /\ Field(e, "tid")  => cpuTid'[C(e.t)] = e.tid % TidSpace
-    /\ Field(e, "slab") => cpuSlab'[C(e.t)] = e.slab
+    /\ Field(e, "fl")   => cpuFreelist'[ObsCpu(e)] = e.fl
+    /\ Field(e, "tid")  => cpuTid'[ObsCpu(e)] = e.tid % TidSpace
+    /\ Field(e, "slab") => cpuSlab'[ObsCpu(e)] = e.slab
     /\ Field(e, "held") => held'[e.t] = e.held
     /\ Field(e, "pc")   => pc'[e.t] = e.pc
 
-TraceInit == Init /\ i = 0
+TraceInit == Init /\ i = 0 /\ log = Trace
 
 TraceStep ==
-    /\ i < Len(Trace)
-    /\ LET e == Trace[i + 1] IN
+    /\ i < Len(log)
+    /\ LET e == log[i + 1] IN
          /\ e.t \in Threads
          /\ Act(e)
          /\ Observed(e)
     /\ i' = i + 1
+    /\ UNCHANGED log
 
 \* the whole trace matched: stay here (no false deadlock)
-TraceEnd == i = Len(Trace) /\ UNCHANGED tvars
+TraceEnd == i = Len(log) /\ UNCHANGED tvars
 
 TraceNext == TraceStep \/ TraceEnd
 
 TraceSpec == TraceInit /\ [][TraceNext]_tvars
 
-\* a replay that cannot take its next record is a mismatch
-TraceNotStuck == i < Len(Trace) => ENABLED TraceStep
+\* a replay that cannot take its next record is a mismatch; the number of
+\* that record is printed ("STUCK") so a reader need not wait for the trace
+TraceNotStuck == i < Len(log) => (ENABLED TraceStep \/ (PrintT(<<"STUCK", i + 1>>) /\ FALSE))
 
 \* the states the trace passes through also keep the model's invariants
-TraceInv == Inv
+\* ("BROKEN" names the last record replayed)
+TraceInv == Inv \/ (PrintT(<<"BROKEN", i>>) /\ FALSE)
+
 =============================================================================

@@ -10,10 +10,11 @@
 (* action.  Three reductions keep the state space small; each is sound     *)
 (* because the folded operations are invisible to every other thread:     *)
 (*  R1 A CAS retry loop whose new value depends only on the old word and   *)
-(*     on thread-private data (get_freelist, acquire_slab, freeze_slab,   *)
-(*     the claim of the cpu word, the unfreeze loop) is one read-modify-   *)
-(*     write action: a failed iteration changes nothing, and a successful  *)
-(*     CAS proves the word still held the value read.                      *)
+(*     on thread-private data (get_freelist, freeze_slab, the claim of    *)
+(*     the cpu word, the unfreeze loop) is one read-modify-write action: a *)
+(*     failed iteration changes nothing, and a successful CAS proves the   *)
+(*     word still held the value read.  (acquire_slab is one attempt, not *)
+(*     a loop: its success is AcquireSlab, its failure AcquireSlabFail.)   *)
 (*  R2 A store to the in-band pointer of an object the thread owns         *)
 (*     (set_freepointer before a push, the splice in deactivate_slab) is   *)
 (*     folded into the CAS that publishes the object; pops of a claimed,   *)
@@ -129,6 +130,7 @@ L0 == [ rfl |-> NULL, rtid |-> 0, rnext |-> NULL,   \* fast-path snapshot
         sl |-> NULL, fl |-> NULL,      \* slab being loaded, private freelist chain
         xtra |-> 0,                    \* slabs put on c->partial by get_partial_node
         dsl |-> NULL, dfl |-> NULL, mode |-> "none", dret |-> "none", \* deactivate_slab args
+        dtail |-> 0,                   \* deactivate_slab: 0 unread, 1 to head, 2 to tail
         psl |-> NULL,                  \* slab handed to put_cpu_partial
         detached |-> << >>, dset |-> {}, uret |-> "none", \* __unfreeze_partials
         got |-> {}, nb |-> 0,          \* bulk: objects got, objects still wanted
@@ -149,6 +151,8 @@ Range(s)         == {s[i] : i \in DOMAIN s}
 Occ(s, x)        == Cardinality({i \in DOMAIN s : s[i] = x})
 Without(s, x)    == SelectSeq(s, LAMBDA y : y # x)
 MinOf(S)         == CHOOSE x \in S : \A y \in S : x <= y
+RECURSIVE CatAll(_)
+CatAll(ss)       == IF ss = << >> THEN << >> ELSE Head(ss) \o CatAll(Tail(ss))
 
 (* Link the private chain starting at h in front of tailTo (R2).          *)
 SpliceNext(h, tailTo) == IF h = NULL THEN next
@@ -427,6 +431,13 @@ AfterPartial == IF Primary THEN "r_lock" ELSE "g_freeze"
 \* keep scanning?  !kmem_cache_has_cpu_partial || partial_slabs > cpu_partial_slabs/2 -> break
 MoreFromNode(xtra, rest) == HasCpuPartial /\ rest # << >> /\ ~(xtra > CpuPartialSlabs \div 2)
 
+\* if (!n || !n->nr_partial) return NULL: the lockless peek of nr_partial
+\* found the node list empty; go to new_slab without taking list_lock.
+GetPartialPeekEmpty(t) ==
+    /\ pc[t] = "g_lock" /\ nrPartial = 0
+    /\ Goto(t, "n_new")
+    /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, l, stale, opsDone>>
+
 \* spin_lock_irqsave(&n->list_lock)
 GetPartialLock(t) ==
     /\ pc[t] = "g_lock" /\ listLock = NULL
@@ -461,6 +472,17 @@ AcquireSlabExtra(t) ==
        /\ SetL(t, [l[t] EXCEPT !.psl = s])
        /\ Goto(t, "g_pcp")
     /\ UNCHANGED <<cpuVars, listLock, live, next, held, stale, opsDone>>
+
+\* acquire_slab is one CAS attempt; it fails when a lockless __slab_free
+\* changed the slab word between its read and the CAS.  get_partial_node
+\* then stops scanning: unlock; with no slab yet, new_slab.  (An over-
+\* approximation: the model lets the CAS fail whenever the list is not
+\* empty, as if such a free had just happened.)
+AcquireSlabFail(t) ==
+    /\ pc[t] = "g_scan" /\ partial # << >>
+    /\ listLock' = NULL
+    /\ Goto(t, IF l[t].sl = NULL THEN "n_new" ELSE AfterPartial)
+    /\ UNCHANGED <<cpuVars, slabVars, partial, nrPartial, held, l, stale, opsDone>>
 
 \* put_cpu_partial(s, slab, drain = 0) while holding list_lock: takes the
 \* cpu lock, pushes, unlocks (R3).  drain = 0 never detaches the old list.
@@ -563,11 +585,14 @@ DeactMode(w, f) ==
        ELSE IF fl # NULL THEN "partial" ELSE "full"
 
 \* old.freelist/old.counters = READ_ONCE(...); decide the target mode
-\* (nr_partial read without the lock, as in the kernel)
+\* (nr_partial read without the lock, as in the kernel).  The first read
+\* also fixes head or tail (if (slab->freelist) tail = DEACTIVATE_TO_TAIL):
+\* the kernel reads it before stage one, which only walks the private list.
 DeactivateRead(t) ==
     /\ pc[t] = "d_read"
     /\ LET w == slab[l[t].dsl]  m == DeactMode(w, l[t].dfl) IN
-       /\ SetL(t, [l[t] EXCEPT !.old = w, !.mode = m])
+       /\ SetL(t, [l[t] EXCEPT !.old = w, !.mode = m,
+                    !.dtail = IF @ # 0 THEN @ ELSE IF w.freelist # NULL THEN 2 ELSE 1])
        /\ Goto(t, IF m = "partial" THEN "d_lock" ELSE "d_cas")
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, stale, opsDone>>
 
@@ -596,13 +621,13 @@ DeactivateCmpxchg(t) ==
                        /\ next' = SpliceNext(f, w.freelist)
                        /\ UNCHANGED live
                /\ IF m = "partial"
-                  THEN /\ partial' = IF w.freelist # NULL THEN Append(partial, s) ELSE <<s>> \o partial
+                  THEN /\ partial' = IF l[t].dtail = 2 THEN Append(partial, s) ELSE <<s>> \o partial
                        /\ nrPartial' = nrPartial + 1
                        /\ listLock' = NULL
                   ELSE UNCHANGED nodeVars
                /\ Goto(t, l[t].dret)
                /\ SetL(t, [l[t] EXCEPT !.dsl = NULL, !.dfl = NULL, !.old = EmptyWord,
-                                       !.mode = "none", !.dret = "none"])
+                                       !.mode = "none", !.dret = "none", !.dtail = 0])
           ELSE /\ listLock' = IF m = "partial" THEN NULL ELSE listLock
                /\ Goto(t, "d_read")
                /\ UNCHANGED <<slabVars, partial, nrPartial, l>>
@@ -826,12 +851,21 @@ ShrinkLock(t) ==
     /\ Goto(t, "k_scan")
     /\ UNCHANGED <<cpuVars, slabVars, partial, nrPartial, held, l, stale, opsDone>>
 
+\* SHRINK_PROMOTE_MAX: slabs with 1..32 free objects are re-sorted to the
+\* front, fewest free first (stable); the others keep their order behind.
+FreeCount(s) == slab[s].objects - slab[s].inuse
+ShrinkPromote(P) ==
+    CatAll([k \in 1 .. (IF NObjs < 32 THEN NObjs ELSE 32) |->
+               SelectSeq(P, LAMBDA s : FreeCount(s) = k)])
+    \o SelectSeq(P, LAMBDA s : FreeCount(s) > 32)
+
 \* list_for_each_entry_safe(slab, &n->partial): the empty ones (inuse read
-\* under list_lock) leave the list; unlock; free them (R3).
+\* under list_lock) leave the list, the rest are re-sorted by free count;
+\* unlock; free the empty ones (R3).
 ShrinkDiscard(t) ==
     /\ pc[t] = "k_scan"
     /\ LET E == {s \in Range(partial) : slab[s].inuse = 0} IN
-       /\ partial' = SelectSeq(partial, LAMBDA s : s \notin E)
+       /\ partial' = ShrinkPromote(SelectSeq(partial, LAMBDA s : s \notin E))
        /\ nrPartial' = nrPartial - Cardinality(E)
        /\ listLock' = NULL
        /\ live' = live \ E
@@ -881,7 +915,8 @@ StepAny(t) ==
     \/ SlabAllocLock(t) \/ SlabAllocLoadFreelist(t) \/ GetFreelist(t) \/ LoadFreelist(t)
     \/ SlabAllocDropSlab(t) \/ SlabAllocDropSlabTid(t) \/ CpuPartialAlloc(t) \/ CpuPartialAllocUnlock(t)
     \/ SlabAllocNewObjects(t)
-    \/ GetPartialLock(t) \/ AcquireSlab(t) \/ AcquireSlabExtra(t) \/ PutCpuPartialNoDrain(t)
+    \/ GetPartialPeekEmpty(t) \/ GetPartialLock(t) \/ AcquireSlab(t) \/ AcquireSlabExtra(t)
+    \/ AcquireSlabFail(t) \/ PutCpuPartialNoDrain(t)
     \/ GetPartialNone(t) \/ FreezeSlab(t) \/ NewSlab(t) \/ NewSlabFail(t)
     \/ RetryLoadSlabLock(t) \/ RetryLoadSlabFlush(t) \/ RetryLoadSlabFlushTid(t) \/ RetryLoadSlabInstall(t)
     \/ DeactivateRead(t) \/ DeactivateLock(t) \/ DeactivateCmpxchg(t)
@@ -937,8 +972,6 @@ WordChain(c) == IF cpuFreelist[c] = BUSY THEN << >> ELSE Chain(cpuFreelist[c])
 SumFn(f) == LET RECURSIVE S(_)
                 S(X) == IF X = {} THEN 0 ELSE LET x == CHOOSE x \in X : TRUE IN f[x] + S(X \ {x})
             IN S(DOMAIN f)
-RECURSIVE CatAll(_)
-CatAll(ss) == IF ss = << >> THEN << >> ELSE Head(ss) \o CatAll(Tail(ss))
 SeqOf(F(_), n) == [i \in 1 .. n |-> F(i)]
 \* every freelist and every thread's hands, concatenated (evaluated once per state)
 AllChains ==

@@ -28,14 +28,26 @@ final class SlabAlloc {
     for (;;) {
       int cpu = s.machine.currentCpu();
       KmemCacheCpu c = s.cpuSlab(cpu);
+      if (SlabTrace.ON) SlabTrace.begin();
       long w = c.word();
-      Slab slab = c.slab;
-      long object = cw.freelist(w);
-      if (cw.busy(w) || object == 0 || slab == null) {
+      if (SlabTrace.ON) SlabTrace.end("AllocReadCpuWord", s, c);
+      if (cw.busy(w)) {
         return slabAllocSlowGated(s, c);
       }
+      if (SlabTrace.ON) SlabTrace.begin();
+      Slab slab = c.slab;
+      if (SlabTrace.ON) SlabTrace.end("AllocReadCpuSlab");
+      long object = cw.freelist(w);
+      if (object == 0 || slab == null) {
+        return slabAllocSlowGated(s, c);
+      }
+      if (SlabTrace.ON) SlabTrace.begin();
       long next = Freelist.getSafe(s, object);
-      if (updateCpuFreelistFast(c, w, next)) {
+      if (SlabTrace.ON) SlabTrace.end("AllocGetFreepointer");
+      if (SlabTrace.ON) SlabTrace.begin();
+      boolean won = updateCpuFreelistFast(c, w, next);
+      if (SlabTrace.ON) SlabTrace.end("AllocCmpxchg", s, c);
+      if (won) {
         s.stats.inc(cpu, Stat.ALLOC_FASTPATH);
         return object;
       }
@@ -105,6 +117,7 @@ final class SlabAlloc {
     if (slab == null) {
       slab = newSlab(s, 0);
       if (slab == null) {
+        if (SlabTrace.ON) SlabTrace.event("NewSlabFail");
         return 0;
       }
       s.stats.inc(c.cpu, Stat.ALLOC_SLAB);
@@ -112,6 +125,7 @@ final class SlabAlloc {
       long w = slab.word();
       freelist = slab.freelist(w);
       slab.initWord(slab.pack(0, slab.objects, true));
+      if (SlabTrace.ON) SlabTrace.eventNewSlab("NewSlab", slab);
     }
     return installCpuSlab(s, c, slab, freelist);
   }
@@ -119,57 +133,81 @@ final class SlabAlloc {
   /**
    * The part of ___slab_alloc under the CPU lock: load_freelist from c.freelist, else
    * get_freelist from c.slab (ALLOC_REFILL), else drop the exhausted c.slab (DEACTIVATE_BYPASS)
-   * and take the next slab off c.partial (CPU_PARTIAL_ALLOC). Returns 0 if all are empty.
+   * or take the next slab off c.partial (CPU_PARTIAL_ALLOC). As in the kernel, dropping c.slab
+   * and taking a CPU-partial slab each end the locked section (unlock, then redo), so each is one
+   * section of its own. Returns 0 if c.slab and c.partial are both empty (new_objects).
    */
   @MayReleaseLocks
   private static long allocFromCpuSlabs(SlabCache s, KmemCacheCpu c) {
     CpuWord cw = c.cw;
-    c.lock.lock();
-    try {
-      long w = c.claim();
-      Slab slab = c.slab;
-      long freelist = cw.freelist(w);
-      for (;;) {
+    for (;;) {
+      c.lock.lock();
+      try {
+        if (SlabTrace.ON) SlabTrace.begin();
+        long w = c.claim();
+        if (SlabTrace.ON) SlabTrace.end("SlabAllocLock", s, c);
+        Slab slab = c.slab;
+        long freelist = cw.freelist(w);
         if (slab != null) {
-          if (freelist == 0) {
-            freelist = getFreelist(s, slab, c.cpu);
-            if (freelist != 0) {
-              s.stats.inc(c.cpu, Stat.ALLOC_REFILL);
-            } else {
-              c.slab = null; // exhausted: it is now a full slab on no list
-              slab = null;
-              s.stats.inc(c.cpu, Stat.DEACTIVATE_BYPASS);
-            }
-          }
-          if (freelist != 0) { // load_freelist
+          if (freelist != 0) { // load_freelist from the claimed c.freelist
+            if (SlabTrace.ON) SlabTrace.begin();
             c.release(w, Freelist.get(s, freelist));
+            if (SlabTrace.ON) SlabTrace.end("SlabAllocLoadFreelist", s, c);
             return freelist;
           }
-        } else if (freelist != 0) {
+          freelist = getFreelist(s, slab, c.cpu);
+          if (freelist != 0) {
+            s.stats.inc(c.cpu, Stat.ALLOC_REFILL);
+            if (SlabTrace.ON) SlabTrace.begin();
+            c.release(w, Freelist.get(s, freelist));
+            if (SlabTrace.ON) SlabTrace.end("LoadFreelist", s, c);
+            return freelist;
+          }
+          if (SlabTrace.ON) SlabTrace.begin(); // fast paths read c.slab: the write is the step
+          c.slab = null; // exhausted: it is now a full slab on no list
+          if (SlabTrace.ON) SlabTrace.end("SlabAllocDropSlab", s, c);
+          s.stats.inc(c.cpu, Stat.DEACTIVATE_BYPASS);
+          if (SlabTrace.ON) SlabTrace.begin();
+          c.release(w, 0);
+          if (SlabTrace.ON) SlabTrace.end("SlabAllocDropSlabTid", s, c);
+          continue; // unlock, goto new_slab (which locks again)
+        }
+        if (freelist != 0) {
           throw new IllegalStateException("cpu " + c.cpu + " has a freelist but no slab");
         }
         Slab p = c.partial(); // new_slab: slub_percpu_partial(c)
         if (p == null) {
+          if (SlabTrace.ON) SlabTrace.begin();
           c.release(w, 0);
+          if (SlabTrace.ON) SlabTrace.end("SlabAllocNewObjects", s, c);
           return 0;
         }
         c.setPartial(p.partialNext);
         p.partialNext = null;
+        if (SlabTrace.ON) SlabTrace.begin();
         c.slab = p;
-        slab = p;
+        if (SlabTrace.ON) SlabTrace.end("CpuPartialAlloc", s, c);
         s.stats.inc(c.cpu, Stat.CPU_PARTIAL_ALLOC);
         if (s.delayedFreeze) {
           // 6.8: the popped slab is unfrozen; get_freelist freezes it in this same locked
-          // block (the kernel counts no ALLOC_REFILL here). It had free objects when queued,
-          // and nobody allocates from a CPU partial slab, so the freelist is not empty.
-          freelist = getFreelist(s, slab, c.cpu);
+          // block (the kernel counts no ALLOC_REFILL here), then load_freelist. It had free
+          // objects when queued, and nobody allocates from a CPU partial slab, so the freelist
+          // is not empty. (The model folds this get_freelist into CpuPartialAlloc.)
+          freelist = getFreelist(s, p, c.cpu);
           if (freelist == 0) {
-            throw new IllegalStateException("cpu partial slab without free objects: " + slab);
+            throw new IllegalStateException("cpu partial slab without free objects: " + p);
           }
+          if (SlabTrace.ON) SlabTrace.begin();
+          c.release(w, Freelist.get(s, freelist));
+          if (SlabTrace.ON) SlabTrace.end("LoadFreelist", s, c);
+          return freelist;
         }
+        if (SlabTrace.ON) SlabTrace.begin();
+        c.release(w, 0);
+        if (SlabTrace.ON) SlabTrace.end("CpuPartialAllocUnlock", s, c);
+      } finally {
+        c.lock.unlock();
       }
-    } finally {
-      c.lock.unlock();
     }
   }
 
@@ -182,7 +220,10 @@ final class SlabAlloc {
     for (;;) {
       long old = slab.word();
       long freelist = slab.freelist(old);
-      if (slab.cas(old, slab.pack(0, slab.objects, freelist != 0))) {
+      if (SlabTrace.ON) SlabTrace.begin();
+      boolean won = slab.cas(old, slab.pack(0, slab.objects, freelist != 0));
+      if (SlabTrace.ON) SlabTrace.endIf(won, "GetFreelist");
+      if (won) {
         return freelist;
       }
       s.stats.inc(cpu, Stat.CMPXCHG_DOUBLE_FAIL);
@@ -202,14 +243,19 @@ final class SlabAlloc {
   @SuppressWarnings("contracts.precondition")
   @MayReleaseLocks
   static long getPartialNode(SlabCache s, KmemCacheNode n, KmemCacheCpu c) {
-    if (n.nrPartial == 0) { // racy peek, as the kernel's
+    if (SlabTrace.ON) SlabTrace.begin();
+    boolean none = n.nrPartial == 0; // racy peek, as the kernel's
+    if (SlabTrace.ON) SlabTrace.endIf(none, "GetPartialPeekEmpty");
+    if (none) {
       return 0;
     }
     long object = 0;
     int partialSlabs = 0;
     n.listLock.lock();
     try {
+      if (SlabTrace.ON) SlabTrace.event("GetPartialLock");
       Slab slab = n.firstPartial();
+      if (slab == null && SlabTrace.ON) SlabTrace.event("GetPartialNone");
       while (slab != null) {
         Slab next = slab.listNext;
         long t = acquireSlab(s, n, slab, object == 0, c.cpu);
@@ -321,11 +367,14 @@ final class SlabAlloc {
     long update = takeFreelist
         ? slab.pack(0, slab.objects, true)
         : slab.pack(freelist, SlabWord.inuse(old), true);
+    if (SlabTrace.ON) SlabTrace.begin();
     if (!slab.cas(old, update)) {
+      if (SlabTrace.ON) SlabTrace.end("AcquireSlabFail");
       s.stats.inc(cpu, Stat.CMPXCHG_DOUBLE_FAIL);
       return 0;
     }
     n.removePartial(slab);
+    if (SlabTrace.ON) SlabTrace.end(takeFreelist ? "AcquireSlab" : "AcquireSlabExtra");
     return freelist;
   }
 
@@ -381,16 +430,26 @@ final class SlabAlloc {
       long flushFreelist;
       c.lock.lock();
       try {
+        if (SlabTrace.ON) SlabTrace.begin();
         long w = c.claim();
+        if (SlabTrace.ON) SlabTrace.end("RetryLoadSlabLock", s, c);
         flushSlab = c.slab;
         if (flushSlab == null) {
+          if (SlabTrace.ON) SlabTrace.begin();
           c.slab = slab;
+          if (SlabTrace.ON) SlabTrace.end("RetryLoadSlabInstall", s, c);
+          if (SlabTrace.ON) SlabTrace.begin();
           c.release(w, Freelist.get(s, freelist)); // load_freelist
+          if (SlabTrace.ON) SlabTrace.end("LoadFreelist", s, c);
           return freelist;
         }
         flushFreelist = cw.freelist(w);
+        if (SlabTrace.ON) SlabTrace.begin();
         c.slab = null;
+        if (SlabTrace.ON) SlabTrace.end("RetryLoadSlabFlush", s, c);
+        if (SlabTrace.ON) SlabTrace.begin();
         c.release(w, 0);
+        if (SlabTrace.ON) SlabTrace.end("RetryLoadSlabFlushTid", s, c);
       } finally {
         c.lock.unlock();
       }
@@ -425,18 +484,22 @@ final class SlabAlloc {
     while (i < size && i < p.length) {
       c.lock.lock();
       try {
+        if (SlabTrace.ON) SlabTrace.begin();
         long w = c.claim();
+        if (SlabTrace.ON) SlabTrace.end("BulkLock", s, c);
         long object = cw.freelist(w);
         while (i < size && i < p.length && object != 0) {
           p[i++] = object;
           object = Freelist.get(s, object);
         }
+        if (SlabTrace.ON) SlabTrace.begin();
         if (Bugs.BULK_NO_TID_BUMP && i < size && i < p.length) {
           // The 2020 bug: the "ran dry" exit publishes the emptied freelist under the old tid.
           c.releaseSameTid(w, object);
         } else {
           c.release(w, object);
         }
+        if (SlabTrace.ON) SlabTrace.end("BulkPop", s, c);
       } finally {
         c.lock.unlock();
       }

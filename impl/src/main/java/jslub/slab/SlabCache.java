@@ -234,6 +234,7 @@ public final class SlabCache {
   void flushAllCpus() {
     for (int cpu = 0; cpu < cpuSlab.length; cpu++) {
       SlabDeactivate.flushCpuSlab(this, cpuSlab[cpu]);
+      if (SlabTrace.ON) SlabTrace.event("ShrinkNextCpu");
     }
   }
 
@@ -289,6 +290,11 @@ public final class SlabCache {
 
   public String name() {
     return name;
+  }
+
+  /** The machine (CPUs, memory, the CPU-word layout) this cache lives on. */
+  public SlabMachine machine() {
+    return machine;
   }
 
   public SlabLayout layout() {

@@ -25,11 +25,6 @@ final class SlabDeactivate {
   @MayReleaseLocks
   static void deactivateSlab(SlabCache s, Slab slab, long freelist) {
     KmemCacheNode n = s.node(slab.node);
-    boolean tail = false; // DEACTIVATE_TO_HEAD: a slab with only our free objects is cache-hot
-    if (slab.freelist(slab.word()) != 0) {
-      s.stat(Stat.DEACTIVATE_REMOTE_FREES);
-      tail = true;
-    }
     long freelistTail = 0;
     int freeDelta = 0;
     for (long it = freelist; it != 0; ) {
@@ -42,8 +37,22 @@ final class SlabDeactivate {
       freeDelta++;
       it = next;
     }
+    // The kernel reads slab->freelist for head/tail before stage one; stage one above only
+    // walks our own detached list, so reading it here, in the first stage-two read, is the same.
+    boolean first = true;
+    boolean tail = false; // DEACTIVATE_TO_HEAD: a slab with only our free objects is cache-hot
     for (;;) {
+      if (SlabTrace.ON) SlabTrace.begin();
       long old = slab.word();
+      int nrPartial = n.nrPartial; // racy, as the kernel's
+      if (SlabTrace.ON) SlabTrace.end("DeactivateRead");
+      if (first) {
+        first = false;
+        if (slab.freelist(old) != 0) {
+          s.stat(Stat.DEACTIVATE_REMOTE_FREES);
+          tail = true;
+        }
+      }
       if (!SlabWord.frozen(old)) {
         throw new IllegalStateException("deactivate_slab: slab not frozen: " + slab);
       }
@@ -55,8 +64,12 @@ final class SlabDeactivate {
         newFreelist = freelist;
       }
       long update = slab.pack(newFreelist, inuse, false);
-      if (inuse == 0 && n.nrPartial >= s.minPartial) { // M_FREE
-        if (casOrCount(s, slab, old, update)) {
+      if (inuse == 0 && nrPartial >= s.minPartial) { // M_FREE
+        if (SlabTrace.ON) SlabTrace.begin();
+        boolean won = casOrCount(s, slab, old, update);
+        if (won && SlabTrace.ON) SlabTrace.freed(slab);
+        if (SlabTrace.ON) SlabTrace.end("DeactivateCmpxchg");
+        if (won) {
           s.stat(Stat.DEACTIVATE_EMPTY);
           discardSlab(s, slab);
           s.stat(Stat.FREE_SLAB);
@@ -65,17 +78,28 @@ final class SlabDeactivate {
       } else if (newFreelist != 0) { // M_PARTIAL
         n.listLock.lock();
         try {
-          if (casOrCount(s, slab, old, update)) {
+          if (SlabTrace.ON) SlabTrace.event("DeactivateLock");
+          if (SlabTrace.ON) SlabTrace.begin();
+          boolean won = casOrCount(s, slab, old, update);
+          if (won) {
             n.addPartial(slab, tail);
+          }
+          if (SlabTrace.ON) SlabTrace.end("DeactivateCmpxchg");
+          if (won) {
             s.stat(tail ? Stat.DEACTIVATE_TO_TAIL : Stat.DEACTIVATE_TO_HEAD);
             return;
           }
         } finally {
           n.listLock.unlock();
         }
-      } else if (casOrCount(s, slab, old, update)) { // M_FULL_NOLIST
-        s.stat(Stat.DEACTIVATE_FULL);
-        return;
+      } else { // M_FULL_NOLIST
+        if (SlabTrace.ON) SlabTrace.begin();
+        boolean won = casOrCount(s, slab, old, update);
+        if (SlabTrace.ON) SlabTrace.end("DeactivateCmpxchg");
+        if (won) {
+          s.stat(Stat.DEACTIVATE_FULL);
+          return;
+        }
       }
     }
   }
@@ -89,40 +113,56 @@ final class SlabDeactivate {
   }
 
   /**
-   * __unfreeze_partials(): unfreeze each slab of a detached CPU partial list under list_lock and
-   * put it on the node list, or, if empty and the node already keeps min_partial slabs, discard
-   * it after the lock is dropped. (The kernel holds list_lock across consecutive slabs of one
-   * node; taking it per slab is the same protocol with shorter critical sections.) Under delayed
-   * freezing the slabs are unfrozen already: 6.8's __put_partials only reads inuse.
+   * __unfreeze_partials(): unfreeze each slab of a detached CPU partial list and put it on the
+   * node list, or, if empty and the node already keeps min_partial slabs, discard it after the
+   * lock is dropped. As in the kernel, list_lock is held across consecutive slabs of the same
+   * node (taken when the node changes, dropped at the end). Under delayed freezing the slabs are
+   * unfrozen already: 6.8's __put_partials only reads inuse.
    */
   @MayReleaseLocks
   static void unfreezePartialsList(SlabCache s, @Nullable Slab partial) {
     Slab discard = null;
     while (partial != null) {
-      Slab slab = partial;
-      partial = slab.partialNext;
-      slab.partialNext = null;
-      KmemCacheNode n = s.node(slab.node);
+      KmemCacheNode n = s.node(partial.node);
+      Slab discardBefore = discard;
       n.listLock.lock();
       try {
-        int inuse;
-        if (s.delayedFreeze) { // 6.8 __put_partials: the slab is unfrozen already, no CAS
-          inuse = SlabWord.inuse(slab.word());
-        } else {
-          long old;
-          long update;
-          do {
-            old = slab.word();
-            update = slab.pack(slab.freelist(old), SlabWord.inuse(old), false);
-          } while (!casOrCount(s, slab, old, update));
-          inuse = SlabWord.inuse(update);
+        if (SlabTrace.ON) SlabTrace.event("UnfreezeLock");
+        while (partial != null && partial.node == n.node) {
+          Slab slab = partial;
+          partial = slab.partialNext;
+          slab.partialNext = null;
+          for (;;) {
+            int inuse;
+            if (SlabTrace.ON) SlabTrace.begin();
+            if (s.delayedFreeze) { // 6.8 __put_partials: the slab is unfrozen already, no CAS
+              inuse = SlabWord.inuse(slab.word());
+            } else {
+              long old = slab.word();
+              long update = slab.pack(slab.freelist(old), SlabWord.inuse(old), false);
+              if (!casOrCount(s, slab, old, update)) {
+                if (SlabTrace.ON) SlabTrace.endIf(false, "UnfreezeOne");
+                continue;
+              }
+              inuse = SlabWord.inuse(update);
+            }
+            if (inuse == 0 && n.nrPartial >= s.minPartial) {
+              slab.partialNext = discard;
+              discard = slab;
+            } else {
+              n.addPartial(slab, true);
+              s.stat(Stat.FREE_ADD_PARTIAL);
+            }
+            if (SlabTrace.ON) SlabTrace.end("UnfreezeOne");
+            break;
+          }
         }
-        if (inuse == 0 && n.nrPartial >= s.minPartial) {
-          slab.partialNext = discard;
-          discard = slab;
-        } else {
-          n.addPartial(slab, true);
-          s.stat(Stat.FREE_ADD_PARTIAL);
+        if (SlabTrace.ON) {
+          SlabTrace.begin();
+          for (Slab d = discard; d != null && d != discardBefore; d = d.partialNext) {
+            SlabTrace.freed(d);
+          }
+          SlabTrace.end("UnfreezeDone");
         }
       } finally {
         n.listLock.unlock();
@@ -146,6 +186,7 @@ final class SlabDeactivate {
     try {
       list = c.partial();
       c.setPartial(null);
+      if (SlabTrace.ON) SlabTrace.event("UnfreezePartials");
     } finally {
       c.lock.unlock();
     }
@@ -164,11 +205,17 @@ final class SlabDeactivate {
     long freelist;
     c.lock.lock();
     try {
+      if (SlabTrace.ON) SlabTrace.begin();
       long w = c.claim();
+      if (SlabTrace.ON) SlabTrace.end("FlushLock", s, c);
       slab = c.slab;
       freelist = c.cw.freelist(w);
+      if (SlabTrace.ON) SlabTrace.begin(); // fast paths read c.slab: the write is the step
       c.slab = null;
+      if (SlabTrace.ON) SlabTrace.end("FlushSlab", s, c);
+      if (SlabTrace.ON) SlabTrace.begin();
       c.release(w, 0);
+      if (SlabTrace.ON) SlabTrace.end("FlushSlabTid", s, c);
     } finally {
       c.lock.unlock();
     }

@@ -23,8 +23,16 @@ final class SlabFree {
     for (;;) {
       int cpu = s.machine.currentCpu();
       KmemCacheCpu c = s.cpuSlab(cpu);
+      if (SlabTrace.ON) SlabTrace.begin();
       long w = c.word();
-      if (cw.busy(w) || c.slab != slab) {
+      if (SlabTrace.ON) SlabTrace.endFree("FreeReadCpuWord", s, c, head);
+      if (cw.busy(w)) {
+        return slabFreeGated(s, slab, head, tail, cnt);
+      }
+      if (SlabTrace.ON) SlabTrace.begin();
+      boolean other = c.slab != slab;
+      if (SlabTrace.ON) SlabTrace.end("FreeReadCpuSlab");
+      if (other) {
         return slabFreeGated(s, slab, head, tail, cnt);
       }
       long freelist = cw.freelist(w);
@@ -32,7 +40,10 @@ final class SlabFree {
         return FreeError.ALREADY_FREE;
       }
       Freelist.set(s, tail, freelist);
-      if (SlabAlloc.updateCpuFreelistFast(c, w, head)) {
+      if (SlabTrace.ON) SlabTrace.begin();
+      boolean won = SlabAlloc.updateCpuFreelistFast(c, w, head);
+      if (SlabTrace.ON) SlabTrace.end("FreeCmpxchg", s, c);
+      if (won) {
         s.stats.inc(cpu, Stat.FREE_FASTPATH);
         return null;
       }
@@ -81,7 +92,9 @@ final class SlabFree {
     s.stat(Stat.FREE_SLOWPATH);
     KmemCacheNode n = s.node(slab.node);
     for (;;) {
+      if (SlabTrace.ON) SlabTrace.begin();
       long old = slab.word();
+      if (SlabTrace.ON) SlabTrace.end("SlabFreeRead");
       long prior = slab.freelist(old);
       if (tail == prior || SlabWord.inuse(old) - cnt < 0) { // naive double-free checks
         return FreeError.ALREADY_FREE;
@@ -91,21 +104,28 @@ final class SlabFree {
         n.listLock.lock();
         boolean discard;
         try {
+          if (SlabTrace.ON) SlabTrace.event("SlabFreeLock");
+          if (SlabTrace.ON) SlabTrace.begin(); // the CAS and its list update are one model step
           long w = slabUpdateFreelist(s, slab, old, head, cnt);
           if (w == LOST) {
+            if (SlabTrace.ON) SlabTrace.end("SlabFreeCmpxchg");
             s.stat(Stat.CMPXCHG_DOUBLE_FAIL);
             continue; // unlocks in finally, then retries
           }
           discard = freeLockedTail(s, n, slab, w, cnt);
+          if (SlabTrace.ON) SlabTrace.end("SlabFreeCmpxchg");
         } finally {
           n.listLock.unlock();
         }
         if (discard) {
+          if (SlabTrace.ON) SlabTrace.eventFreed("DiscardSlab", slab);
           discardEmpty(s, slab);
         }
         return null;
       }
+      if (SlabTrace.ON) SlabTrace.begin();
       long w = slabUpdateFreelist(s, slab, old, head, cnt);
+      if (SlabTrace.ON) SlabTrace.end("SlabFreeCmpxchg");
       if (w == LOST) {
         s.stat(Stat.CMPXCHG_DOUBLE_FAIL);
         continue;
@@ -263,6 +283,7 @@ final class SlabFree {
       slab.partialSlabs = slabs + 1;
       slab.partialNext = old;
       c.setPartial(slab);
+      if (SlabTrace.ON) SlabTrace.event(drain ? "PutCpuPartial" : "PutCpuPartialNoDrain");
     } finally {
       c.lock.unlock();
     }

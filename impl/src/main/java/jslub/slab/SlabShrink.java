@@ -33,6 +33,10 @@ final class SlabShrink {
       }
       n.listLock.lock();
       try {
+        if (SlabTrace.ON) SlabTrace.event("ShrinkLock");
+        // The scan and re-sort are one model step (ShrinkDiscard): the free counts it sorts by
+        // are read as of one instant.
+        if (SlabTrace.ON) SlabTrace.begin();
         for (Slab slab = n.firstPartial(); slab != null; ) {
           Slab next = slab.listNext;
           int free = slab.objects - SlabWord.inuse(slab.word());
@@ -40,6 +44,7 @@ final class SlabShrink {
             n.removePartial(slab);
             n.decSlabs(slab.objects);
             discard.add(slab);
+            if (SlabTrace.ON) SlabTrace.freed(slab);
           } else if (free <= SHRINK_PROMOTE_MAX && free >= 1) {
             n.removePartial(slab);
             promote.get(free - 1).add(slab);
@@ -52,6 +57,7 @@ final class SlabShrink {
             n.addPartial(l.get(j), false);
           }
         }
+        if (SlabTrace.ON) SlabTrace.end("ShrinkDiscard");
       } finally {
         n.listLock.unlock();
       }

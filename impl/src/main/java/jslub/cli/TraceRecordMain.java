@@ -1,0 +1,151 @@
+package jslub.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import jslub.KmemCache;
+import jslub.SlabSystem;
+import jslub.cpu.VirtualCpus;
+import jslub.slab.SlabCache;
+import jslub.slab.SlabTrace;
+import jslub.trace.TraceModule;
+import jslub.trace.TraceRecorder;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The recording half of {@code jslub trace-check}, run in a JVM started with
+ * {@code -Djslub.trace=true} (and {@code -Djslub.bugs=...}): records R multi-threaded runs of one
+ * cache and writes each as a TLA+ trace module. Thread t is bound to CPU (t-1) mod C, so with
+ * more threads than CPUs two threads share a CPU. Each thread allocates, bulk-allocates
+ * ({@link #BULK} objects), frees, hands objects to another thread which frees them (remote
+ * frees), and now and then shrinks the cache.
+ *
+ * <p>Arguments: threads cpus ops runs seed outDir objectSize.
+ */
+public final class TraceRecordMain {
+  /** n of every kmem_cache_alloc_bulk call (the model's BulkSize). */
+  static final int BULK = 3;
+  /** The largest tid space TLC's 32-bit integers can step through. */
+  static final long TLC_TID_SPACE = 1L << 30;
+
+  private TraceRecordMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (!SlabTrace.ON) {
+      System.err.println("trace-record: run with -Djslub.trace=true");
+      System.exit(2);
+    }
+    int threads = Integer.parseInt(args[0]);
+    int cpus = Integer.parseInt(args[1]);
+    int ops = Integer.parseInt(args[2]);
+    int runs = Integer.parseInt(args[3]);
+    long seed = Long.parseLong(args[4]);
+    Path out = Path.of(args[5]);
+    int size = Integer.parseInt(args[6]);
+    for (int run = 1; run <= runs; run++) {
+      String problem = recordOne(threads, cpus, ops, seed + run * 7919L, out, "Run" + run, size);
+      if (problem != null) {
+        System.err.println("trace-record: run " + run + ": " + problem);
+        System.exit(2);
+      }
+    }
+  }
+
+  /** Records one run into {@code out/name.*}; returns a recording problem or null. */
+  static @Nullable String recordOne(int threads, int cpus, int ops, long seed, Path out, String name,
+      int size) throws Exception {
+    VirtualCpus vc = new VirtualCpus(cpus);
+    try (SlabSystem sys = SlabSystem.builder().cpus(cpus).cpuId(vc).memoryBytes(16L << 20)
+        .build()) {
+      KmemCache cache = sys.createCache("trace-" + size, size, 8);
+      SlabCache core = cache.core();
+      long tidSpace = Math.min(TLC_TID_SPACE, 1L << core.machine().cpuWord().tidBits());
+      TraceRecorder rec = new TraceRecorder(core, tidSpace, 0.3);
+      List<Thread> ts = new ArrayList<>();
+      List<ConcurrentLinkedQueue<Long>> mailbox = new ArrayList<>();
+      CyclicBarrier start = new CyclicBarrier(threads);
+      Throwable[] error = new Throwable[1];
+      for (int i = 0; i < threads; i++) {
+        mailbox.add(new ConcurrentLinkedQueue<>());
+      }
+      for (int i = 0; i < threads; i++) {
+        int me = i;
+        Thread t = new Thread(() -> {
+          try {
+            start.await();
+            client(cache, core, me, ts, mailbox, ops, new SplittableRandom(seed * 31 + me));
+          } catch (Throwable e) {
+            SlabTrace.abandon();
+            synchronized (error) {
+              if (error[0] == null) {
+                error[0] = e;
+              }
+            }
+          }
+        }, "trace-client-" + (i + 1));
+        ts.add(t);
+        vc.bind(t, i % cpus);
+        rec.register(t, i % cpus);
+      }
+      SlabTrace.install(rec);
+      try {
+        for (Thread t : ts) {
+          t.start();
+        }
+        for (Thread t : ts) {
+          t.join();
+        }
+      } finally {
+        SlabTrace.install(null);
+      }
+      TraceModule.write(out, name, rec, BULK);
+      System.out.printf(Locale.ROOT, "recorded %s: %d steps, %d slabs of %d objects%s%n", name,
+          rec.records().size(), rec.slabs(), rec.objectsPerSlab(),
+          error[0] == null ? "" : " (a client stopped: " + error[0] + "; the trace up to there"
+              + " is checked)");
+      return rec.problem();
+    }
+  }
+
+  private static void client(KmemCache cache, SlabCache core, int me, List<Thread> ts,
+      List<ConcurrentLinkedQueue<Long>> mailbox, int ops, SplittableRandom rnd) {
+    List<Long> held = new ArrayList<>();
+    long[] bulk = new long[BULK];
+    int n = ts.size();
+    for (int k = 0; k < ops; k++) {
+      Long got = mailbox.get(me).poll(); // given to us by another client: ours to free now
+      if (got != null) {
+        held.add(got);
+      }
+      int r = rnd.nextInt(100);
+      if (r < 40 && held.size() < 48) {
+        long o = cache.alloc();
+        if (o != 0) {
+          held.add(o);
+        }
+      } else if (r < 48 && held.size() < 48) {
+        if (cache.allocBulk(bulk, BULK) == BULK) {
+          for (long o : bulk) {
+            held.add(o);
+          }
+        }
+      } else if (r < 58 && n > 1 && !held.isEmpty()) {
+        int u = (me + 1 + rnd.nextInt(n - 1)) % n;
+        long o = held.remove(rnd.nextInt(held.size()));
+        SlabTrace.give(core, o, ts.get(u)); // logged before u can see it
+        mailbox.get(u).add(o);
+      } else if (r < 60) {
+        cache.shrink();
+      } else if (!held.isEmpty()) {
+        cache.free(held.remove(rnd.nextInt(held.size())));
+      }
+    }
+    for (long o : held) {
+      cache.free(o);
+    }
+  }
+}
