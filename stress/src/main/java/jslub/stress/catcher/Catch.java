@@ -19,29 +19,37 @@ public final class Catch {
     // Two threads sharing one CPU: a fast path stalls between its word read and its CAS while
     // the other allocates and frees (the ABA NO_TID and TID_WRAP need).
     check(new OwnershipStress.Config("ownership/shared-cpu", 2, 1, 4096, 32, 8, false, false, 0,
-        500, false));
+        500, false, false));
     // Remote frees into tiny slabs: __slab_free races get_freelist, acquire_slab, put_cpu_partial
     // and the discard of emptied slabs.
     check(new OwnershipStress.Config("ownership/remote-small", 4, 2, 64, 8, 32, true, false, 0,
-        300, false));
+        300, false, false));
     // Everything at once: remote frees, bulk alloc/free, migrations.
     check(new OwnershipStress.Config("ownership/mixed", 4, 2, 256, 16, 64, true, true, 64, 400,
-        false));
+        false, false));
     // Burst fill and drain of many small slabs on two CPUs with remote frees: last frees of
     // node-partial slabs meet get_partial_node / acquire_slab (DISCARD_RACE's window).
     check(new OwnershipStress.Config("ownership/partial-churn", 4, 2, 64, 8, 256, true, false, 0,
-        400, true));
+        400, true, false));
+    // The same churn on the Linux 6.8+ protocol (delayed freezing): CPU partial slabs stay
+    // unfrozen off the node list, and the last frees of their objects meet __slab_free's
+    // prior && !on_node_partial return (NO_LIST_RECHECK's window).
+    check(new OwnershipStress.Config("ownership/delayed-churn", 4, 2, 64, 8, 256, true, false, 0,
+        400, true, true));
+    check(new OwnershipStress.Config("ownership/delayed-remote", 4, 2, 64, 8, 32, true, false, 0,
+        300, false, true));
     CHECKS.put("tid-commits", s -> new TidCommitsWatch().run(s));
   }
 
-  /** Bug id → the checks that catch it, best first. NO_LIST_RECHECK: none until Java has delayed freezing. */
+  /** Bug id → the checks that catch it, best first. */
   private static final Map<String, List<String>> PLAN = Map.of(
       "NO_TID", List.of("ownership/shared-cpu"),
       "TID_WRAP", List.of("ownership/shared-cpu"),
       "SPLIT_CAS", List.of("ownership/remote-small", "ownership/mixed"),
       "FREEZE_MISSING", List.of("ownership/remote-small", "ownership/mixed"),
       "DISCARD_RACE", List.of("ownership/partial-churn", "ownership/mixed"),
-      "BULK_NO_TID_BUMP", List.of("tid-commits"));
+      "BULK_NO_TID_BUMP", List.of("tid-commits"),
+      "NO_LIST_RECHECK", List.of("ownership/delayed-churn", "ownership/delayed-remote"));
 
   /** Seconds per check: a bug's budget is shared by its checks; none gives each this much. */
   private static final double BUG_BUDGET = 150;
@@ -69,7 +77,7 @@ public final class Catch {
     List<String> plan = PLAN.get(id);
     if (plan == null) {
       System.err.println("catch: no check for '" + id + "' (ids: "
-          + String.join(" ", PLAN.keySet()) + "; NO_LIST_RECHECK waits for delayed freezing)");
+          + String.join(" ", PLAN.keySet()) + ")");
       System.exit(2);
     }
     if (!Bugs.active().equals(id)) {

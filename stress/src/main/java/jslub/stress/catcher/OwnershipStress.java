@@ -24,7 +24,7 @@ final class OwnershipStress {
   /** One configuration of the harness. */
   record Config(String name, int threads, int cpus, int frameSize, int objectSize,
       int workingSet, boolean remote, boolean bulk, int migrateEvery, long roundMillis,
-      boolean burst) {}
+      boolean burst, boolean delayedFreeze) {}
 
   private final Config cfg;
   private final VirtualCpus vcpus;
@@ -40,7 +40,7 @@ final class OwnershipStress {
     this.cfg = cfg;
     this.vcpus = new VirtualCpus(cfg.cpus());
     this.sys = SlabSystem.builder().cpus(cfg.cpus()).cpuId(vcpus).frameSize(cfg.frameSize())
-        .memoryBytes(16L << 20).build();
+        .memoryBytes(16L << 20).delayedFreeze(cfg.delayedFreeze()).build();
     this.mem = sys.memory();
     this.cache = sys.createCache("own", cfg.objectSize(), 0);
     this.owner = new AtomicIntegerArray((int) (mem.bytes() >>> 3));
