@@ -32,6 +32,11 @@ public final class TestSystem implements AutoCloseable {
     public void freeFrames(long addr, int count) {
       inner.freeFrames(addr, count);
     }
+
+    /** Requests still to be failed. */
+    public int armed() {
+      return failNext.get();
+    }
   }
 
   public final SlabSystem sys;
