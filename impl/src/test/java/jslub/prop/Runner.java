@@ -26,6 +26,7 @@ import jslub.TestSystem;
 import jslub.cpu.VirtualCpus;
 import jslub.kmalloc.KmallocCaches;
 import jslub.slab.SlabCache;
+import jslub.slab.SlabLayout;
 import jslub.slab.SlabProbe;
 
 /**
@@ -236,7 +237,7 @@ final class Runner implements AutoCloseable {
     int armed = armed();
     long a = m.kc.alloc();
     if (a == 0) {
-      zeroOnlyUnderFaults(armed, "alloc");
+      zeroOnlyUnderFaults(armed, m, "alloc");
       return;
     }
     own(m, a, m.ksize);
@@ -246,10 +247,17 @@ final class Runner implements AutoCloseable {
     return t.faults.armed();
   }
 
-  private void zeroOnlyUnderFaults(int armedBefore, String what) {
-    if (armed() >= armedBefore) {
-      throw new AssertionError(what + " returned 0 with no frame request failed (frames in use "
-          + t.framesInUse() + ")");
+  /**
+   * An allocation may return 0 only if frame requests failed: one when the cache's preferred
+   * order is already its smallest, else two (the preferred order, then the fallback to s->min).
+   */
+  private void zeroOnlyUnderFaults(int armedBefore, MCache m, String what) {
+    SlabLayout l = m.kc.core().layout();
+    int needed = l.ooOrder > l.minOrder ? 2 : 1;
+    if (armedBefore - armed() < needed) {
+      throw new AssertionError(what + " returned 0 after " + (armedBefore - armed())
+          + " failed frame requests (needs " + needed + "; frames in use " + t.framesInUse()
+          + ")");
     }
   }
 
@@ -390,15 +398,15 @@ final class Runner implements AutoCloseable {
     }
     int armed = armed();
     long a = sys.kmalloc(size, align);
+    MCache m = kmalloc.get(KmallocCaches.name(cls));
     if (a == 0) {
-      zeroOnlyUnderFaults(armed, "kmalloc");
+      zeroOnlyUnderFaults(armed, m, "kmalloc");
       return;
     }
     if (align > 0 && a % align != 0) {
       throw new AssertionError("kmalloc(" + size + ", " + align + ") = 0x" + Long.toHexString(a)
           + " is not aligned");
     }
-    MCache m = kmalloc.get(KmallocCaches.name(cls));
     if (sys.ksize(a) < size) {
       throw new AssertionError("ksize " + sys.ksize(a) + " < " + size);
     }
@@ -431,7 +439,7 @@ final class Runner implements AutoCloseable {
     long liveBefore = liveOf(m);
     int got = m.kc.allocBulk(out, n);
     if (got == 0) {
-      zeroOnlyUnderFaults(armed, "allocBulk");
+      zeroOnlyUnderFaults(armed, m, "allocBulk");
       if (liveOf(m) != liveBefore) {
         throw new AssertionError("a failed allocBulk kept objects");
       }
@@ -608,7 +616,7 @@ final class Runner implements AutoCloseable {
     for (long[] g : got) {
       for (long a : g) {
         if (a == 0) {
-          zeroOnlyUnderFaults(armed, "alloc in a race");
+          zeroOnlyUnderFaults(armed, m, "alloc in a race");
         } else {
           own(m, a, m.ksize);
         }
