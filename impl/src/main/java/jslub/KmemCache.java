@@ -1,6 +1,7 @@
 package jslub;
 
 import java.util.List;
+import jslub.slab.BulkRefusal;
 import jslub.slab.CacheCounts;
 import jslub.slab.FreeError;
 import jslub.slab.Slab;
@@ -78,14 +79,18 @@ public final class KmemCache {
   }
 
   /**
-   * kmem_cache_free_bulk(): frees {@code addrs[0..n)}; every entry is checked first and nothing
-   * is freed if one is invalid. Processed entries are set to 0, as in the kernel.
+   * kmem_cache_free_bulk(): frees {@code addrs[0..n)}; every entry is checked first (an object of
+   * this cache, not twice in the batch, not already free) and nothing is freed if one fails.
+   * Processed entries are set to 0 and 0 entries are skipped, as in the kernel.
+   *
+   * @throws InvalidFreeException naming the first refused entry; the array and the cache are
+   *     then unchanged
    */
   public void freeBulk(long[] addrs, int n) {
     checkAlive();
-    FreeError e = core.freeBulk(addrs, n);
-    if (e != null) {
-      throw invalid(e, 0);
+    BulkRefusal r = core.freeBulk(addrs, n);
+    if (r != null) {
+      throw invalid(r.error(), r.address());
     }
   }
 

@@ -7,6 +7,7 @@ import jslub.slab.CacheCounts;
 import jslub.slab.SlabLayout;
 import jslub.slab.SlabStats;
 import jslub.slab.Stat;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A snapshot of every cache: {@link #toString()} is {@code /proc/slabinfo} (version 2.1),
@@ -41,13 +42,13 @@ public final class SlabInfo {
   }
 
   /** The row of cache {@code name}, or null. */
-  public Row row(String name) {
+  public @Nullable Row row(String name) {
     for (Row r : rows) {
       if (r.name().equals(name)) {
         return r;
       }
     }
-    throw new IllegalArgumentException("no cache " + name);
+    return null;
   }
 
   /** /proc/slabinfo (SLUB has no tunables: they print as 0). */

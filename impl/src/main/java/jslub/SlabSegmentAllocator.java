@@ -22,10 +22,21 @@ final class SlabSegmentAllocator implements SegmentAllocator {
 
   record Allocation(long addr, MemorySegment segment) {}
 
+  /**
+   * Checks the request, then kmallocs and views the object; a refused request allocates nothing.
+   *
+   * @throws IllegalArgumentException if the size is negative or above {@link
+   *     SlabSystem#MAX_OBJECT_SIZE}, or the alignment is not a power of two up to that size
+   */
   static Allocation allocateAddr(SlabSystem sys, long byteSize, long byteAlignment) {
     if (byteAlignment <= 0 || Long.bitCount(byteAlignment) != 1
         || byteAlignment > SlabSystem.MAX_OBJECT_SIZE) {
-      throw new IllegalArgumentException("bad alignment " + byteAlignment);
+      throw new IllegalArgumentException("bad alignment " + byteAlignment
+          + ": not a power of two in [1, " + SlabSystem.MAX_OBJECT_SIZE + "]");
+    }
+    if (byteSize < 0 || byteSize > SlabSystem.MAX_OBJECT_SIZE) {
+      throw new IllegalArgumentException("bad size " + byteSize + ": outside [0, "
+          + SlabSystem.MAX_OBJECT_SIZE + "]");
     }
     // A zero-size request still gets a distinct object (the smallest class).
     long size = Math.max(1, byteSize);

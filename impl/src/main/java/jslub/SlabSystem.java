@@ -20,6 +20,7 @@ import jslub.slab.FreeError;
 import jslub.slab.Slab;
 import jslub.slab.SlabCache;
 import jslub.slab.SlabMachine;
+import jslub.slab.SlabWord;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -28,6 +29,13 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * unmap the arena; every address it handed out is then dead.
  */
 public final class SlabSystem implements AutoCloseable {
+  /**
+   * Largest frame size: the smallest class, kmalloc-8, must fit in one frame in at most
+   * MAX_OBJS_PER_SLAB (32767) objects, the width of the slab's objects field.
+   */
+  public static final int MAX_FRAME_SIZE =
+      Integer.highestOneBit(SlabWord.MAX_OBJS_PER_SLAB * KmallocCaches.KMALLOC_MIN_SIZE);
+
   /** Largest object a cache may hold: KMALLOC_MAX_SIZE, 8 MiB. */
   public static final long MAX_OBJECT_SIZE = KmallocCaches.KMALLOC_MAX_SIZE;
 
@@ -78,7 +86,7 @@ public final class SlabSystem implements AutoCloseable {
    *
    * @throws CacheExistsException if a live cache has that name (kmalloc-* names included)
    * @throws IllegalArgumentException if size ≤ 0, size > {@link #MAX_OBJECT_SIZE}, or align is
-   *     not a power of two
+   *     not 0 or a power of two, or is larger than {@link #MAX_OBJECT_SIZE}
    */
   public KmemCache createCache(String name, int size, int align) {
     if (name.isBlank()) {
@@ -88,10 +96,13 @@ public final class SlabSystem implements AutoCloseable {
       throw new IllegalArgumentException(
           "kmem_cache_create(" + name + "): size " + size + " outside 1.." + MAX_OBJECT_SIZE);
     }
-    if (align < 0 || (align != 0 && Integer.bitCount(align) != 1)
-        || align > MAX_OBJECT_SIZE) {
+    if (align < 0 || (align != 0 && Integer.bitCount(align) != 1)) {
       throw new IllegalArgumentException(
           "kmem_cache_create(" + name + "): align " + align + " is not a power of two");
+    }
+    if (align > MAX_OBJECT_SIZE) {
+      throw new IllegalArgumentException("kmem_cache_create(" + name + "): align " + align
+          + " is larger than the largest object (" + MAX_OBJECT_SIZE + ")");
     }
     KmemCache[] made = new KmemCache[1];
     KmemCache prev = caches.computeIfAbsent(name, n -> {
@@ -190,13 +201,46 @@ public final class SlabSystem implements AutoCloseable {
     return (int) Math.min(Integer.MAX_VALUE, n);
   }
 
-  /** A bounds-checked view of {@code [addr, addr+size)} in the arena. */
+  /**
+   * A view of {@code [addr, addr+size)} bounded by the object holding {@code addr}: for a slab
+   * object it may start inside the object but never reach past its usable size (the cache's
+   * object size; for kmalloc, the class size); for a kmalloc_large block it starts at the block
+   * and reaches at most its ksize. Whether the object is live is the caller's business, as with
+   * any pointer.
+   *
+   * @throws IndexOutOfBoundsException if {@code addr} is in no object, {@code size} is
+   *     negative, or the view would run past the object
+   */
   public MemorySegment segment(long addr, long size) {
-    if (!mem.contains(addr, size)) {
+    Slab s = addr > 0 ? machine.memmap().slabOf(addr) : null;
+    long start = s == null ? -1 : s.objectStart(addr);
+    long end;
+    String owner;
+    if (s != null && start >= 0) {
+      end = start + objectKsize(s);
+      owner = s.cache().name();
+    } else if (s == null && addr > 0 && family.ksize(addr) > 0) { // a kmalloc_large block
+      start = addr;
+      end = addr + family.ksize(addr);
+      owner = "kmalloc_large";
+    } else {
       throw new IndexOutOfBoundsException("segment(0x" + Long.toHexString(addr) + ", " + size
-          + ") is outside the arena");
+          + "): the address is in no slab object and starts no kmalloc_large block");
+    }
+    if (size < 0 || size > end - addr) {
+      throw new IndexOutOfBoundsException("segment(0x" + Long.toHexString(addr) + ", " + size
+          + ") runs past its object [0x" + Long.toHexString(start) + ", 0x"
+          + Long.toHexString(end) + ") of " + owner);
     }
     return mem.slice(addr, size);
+  }
+
+  /**
+   * The usable size of an object of {@code s} for segment bounds: the cache's object size (a
+   * kmalloc class's size).
+   */
+  private static int objectKsize(Slab s) {
+    return s.cache().objectSize();
   }
 
   /** A {@link SegmentAllocator} on kmalloc; segments are never freed by it (see newArena). */
@@ -407,26 +451,48 @@ public final class SlabSystem implements AutoCloseable {
       return this;
     }
 
-    /** Frame (page) size in bytes, a power of two ≥ 64. Default 4096. */
+    /**
+     * Frame (page) size in bytes, a power of two from 64 to {@link #MAX_FRAME_SIZE}. Default 4096.
+     *
+     * @throws IllegalArgumentException otherwise, naming the value
+     */
     public Builder frameSize(int bytes) {
+      if (bytes < 64 || Integer.bitCount(bytes) != 1 || bytes > MAX_FRAME_SIZE) {
+        throw new IllegalArgumentException("frameSize " + bytes + " is not a power of two in [64, "
+            + MAX_FRAME_SIZE + "] (kmalloc-8 must fit a slab of one frame in "
+            + SlabWord.MAX_OBJS_PER_SLAB + " objects)");
+      }
       this.frameSize = bytes;
       return this;
     }
 
-    /** Cache line size for colouring. Default 64. */
+    /**
+     * Cache line size for colouring, a power of two ≥ 8 and at most the frame size (checked at
+     * {@link #build()}). Default 64.
+     */
     public Builder cacheLineSize(int bytes) {
+      if (bytes < 8 || Integer.bitCount(bytes) != 1) {
+        throw new IllegalArgumentException(
+            "cacheLineSize " + bytes + " is not a power of two >= 8");
+      }
       this.cacheLineSize = bytes;
       return this;
     }
 
-    /** Number of (virtual) CPUs. Default: available processors. */
+    /** Number of (virtual) CPUs, ≥ 1. Default: available processors. */
     public Builder cpus(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("cpus " + n + " must be >= 1");
+      }
       this.cpus = n;
       return this;
     }
 
-    /** Size of the arena. Default 64 MiB. */
+    /** Size of the arena, at least two frames (checked at {@link #build()}). Default 64 MiB. */
     public Builder memoryBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("memoryBytes " + bytes + " must be > 0");
+      }
       this.memoryBytes = bytes;
       return this;
     }
@@ -449,8 +515,11 @@ public final class SlabSystem implements AutoCloseable {
       return this;
     }
 
-    /** NUMA nodes (1 for now). */
+    /** NUMA nodes: only 1 is supported so far. */
     public Builder nodes(int k) {
+      if (k != 1) {
+        throw new IllegalArgumentException("nodes " + k + ": only 1 NUMA node is supported");
+      }
       this.nodes = k;
       return this;
     }
@@ -489,7 +558,21 @@ public final class SlabSystem implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Builds the system.
+     *
+     * @throws IllegalArgumentException if the settings do not fit together (cache line larger
+     *     than a frame, memory of fewer than two frames), naming the values
+     */
     public SlabSystem build() {
+      if (cacheLineSize > frameSize) {
+        throw new IllegalArgumentException("cacheLineSize " + cacheLineSize
+            + " is larger than frameSize " + frameSize);
+      }
+      if (memoryBytes / frameSize < 2) {
+        throw new IllegalArgumentException("memoryBytes " + memoryBytes
+            + " gives fewer than 2 frames of " + frameSize + " bytes");
+      }
       return new SlabSystem(this);
     }
   }

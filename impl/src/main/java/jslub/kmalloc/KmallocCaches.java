@@ -133,7 +133,9 @@ public final class KmallocCaches {
     }
     Slab slab = machine.memmap().slabOf(addr);
     if (slab == null) {
-      return machine.memory().contains(addr, 1) ? FreeError.NOT_SLAB : FreeError.OUTSIDE_ARENA;
+      // Frame 0 (NULL's frame) is in the arena but never a slab: not a slab object, not "outside".
+      return addr > 0 && addr < machine.memory().bytes() ? FreeError.NOT_SLAB
+          : FreeError.OUTSIDE_ARENA;
     }
     return slab.cache().free(slab, addr);
   }

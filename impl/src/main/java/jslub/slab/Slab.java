@@ -134,6 +134,18 @@ public final class Slab {
     return (int) i;
   }
 
+  /**
+   * The start of the object whose slot holds {@code addr}, or -1 if {@code addr} is in this slab's
+   * colour offset or leftover tail (for bounds checks on views of an object).
+   */
+  public long objectStart(long addr) {
+    long rel = addr - base - colourOffset;
+    if (rel < 0 || rel / cache.size >= objects) {
+      return -1;
+    }
+    return addr - rel % cache.size;
+  }
+
   /** Size of the slab in bytes. */
   long bytes() {
     return cache.machine.frameSize() << order;

@@ -157,7 +157,7 @@ public final class SlabCache {
 
   /** The cheap checks every free gets: in the arena, in a slab of this cache, on an object. */
   @Nullable FreeError checkFree(@Nullable Slab slab, long addr) {
-    if (!machine.mem.contains(addr, 1)) {
+    if (addr < 0 || addr >= machine.mem.bytes()) {
       return FreeError.OUTSIDE_ARENA;
     }
     if (slab == null) {
@@ -185,13 +185,14 @@ public final class SlabCache {
   }
 
   /**
-   * kmem_cache_free_bulk(): frees {@code addrs[0..n)}. Every address is checked first; if any is
-   * invalid, nothing is freed. Like the kernel, processed entries are set to 0.
+   * kmem_cache_free_bulk(): frees {@code addrs[0..n)}. Every entry is checked first (an object of
+   * this cache, once in the batch, not already free); if any fails, nothing is freed and the
+   * array is untouched. Like the kernel, processed entries are set to 0 and 0 entries skipped.
    *
-   * @return null on success, else the first error (and nothing was freed)
+   * @return null on success, else the first refused entry (and nothing was freed)
    */
   @MayReleaseLocks
-  public @Nullable FreeError freeBulk(long[] addrs, int n) {
+  public @Nullable BulkRefusal freeBulk(long[] addrs, int n) {
     if (n < 0 || n > addrs.length) {
       throw new IllegalArgumentException("n=" + n + " outside [0, " + addrs.length + "]");
     }

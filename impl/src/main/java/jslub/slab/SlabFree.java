@@ -294,25 +294,22 @@ final class SlabFree {
   }
 
   /**
-   * kmem_cache_free_bulk(): checks every address first (nothing is freed if one is bad), then
-   * repeatedly builds a detached freelist of objects of one slab (build_detached_freelist, with
-   * the kernel's lookahead of 3 misses) and frees it with one do_slab_free.
+   * kmem_cache_free_bulk(): checks every entry first ({@link SlabBulkCheck}: in this cache, once
+   * in the batch, not already free; nothing is changed if one fails), then repeatedly builds a
+   * detached freelist of objects of one slab (build_detached_freelist, with the kernel's
+   * lookahead of 3 misses) and frees it with one do_slab_free.
+   *
+   * @return null when every entry was freed, else the refused entry (nothing was freed)
    */
   @MayReleaseLocks
-  static @Nullable FreeError freeBulk(SlabCache s, long[] p, int size) {
+  static @Nullable BulkRefusal freeBulk(SlabCache s, long[] p, int size) {
     if (size < 0 || size > p.length) {
       throw new IllegalArgumentException("size " + size + " outside [0, " + p.length + "]");
     }
-    for (int i = 0; i < size; i++) {
-      if (p[i] == 0) {
-        continue; // the kernel skips NULL entries
-      }
-      FreeError e = s.checkFree(s.machine.memmap.slabOf(p[i]), p[i]);
-      if (e != null) {
-        return e;
-      }
+    BulkRefusal refused = SlabBulkCheck.check(s, p, size);
+    if (refused != null) {
+      return refused;
     }
-    FreeError first = null;
     for (int i = size - 1; i >= 0; i--) {
       long object = p[i];
       p[i] = 0;
@@ -320,48 +317,33 @@ final class SlabFree {
       if (slab == null) {
         continue;
       }
-      FreeError e;
       if (s.debug) {
-        e = SlabDebugPath.freeDebugGated(s, slab, object);
-      } else {
-        // build_detached_freelist: gather objects of the same slab below i, giving up after
-        // three entries of other slabs (they are taken by later rounds).
-        long head = object;
-        long tail = object;
-        int cnt = 1;
-        Freelist.set(s, object, 0);
-        int lookahead = 3;
-        boolean duplicate = false;
-        for (int j = i - 1; j >= 0 && lookahead > 0; j--) {
-          long o = p[j];
-          if (o == 0) {
-            continue;
-          }
-          if (s.machine.memmap.slabOf(o) == slab) {
-            if (o == head) { // the same object twice in a row: naive double-free check
-              // Drop the duplicate entry: processing it in a later round would overwrite the
-              // free pointer of an object that is by then on a freelist.
-              duplicate = true;
-              p[j] = 0;
-              break;
-            }
-            Freelist.set(s, o, head);
-            head = o;
-            cnt++;
-            p[j] = 0;
-          } else {
-            lookahead--;
-          }
+        SlabDebugPath.freeDebugGated(s, slab, object);
+        continue;
+      }
+      // build_detached_freelist: gather objects of the same slab below i, giving up after three
+      // entries of other slabs (they are taken by later rounds). The check above made every
+      // entry distinct and live, so linking them cannot cut a freelist.
+      long head = object;
+      int cnt = 1;
+      Freelist.set(s, object, 0);
+      int lookahead = 3;
+      for (int j = i - 1; j >= 0 && lookahead > 0; j--) {
+        long o = p[j];
+        if (o == 0) {
+          continue;
         }
-        e = doSlabFree(s, slab, head, tail, cnt);
-        if (e == null && duplicate) {
-          e = FreeError.ALREADY_FREE;
+        if (s.machine.memmap.slabOf(o) == slab) {
+          Freelist.set(s, o, head);
+          head = o;
+          cnt++;
+          p[j] = 0;
+        } else {
+          lookahead--;
         }
       }
-      if (e != null && first == null) {
-        first = e;
-      }
+      doSlabFree(s, slab, head, object, cnt);
     }
-    return first;
+    return null;
   }
 }

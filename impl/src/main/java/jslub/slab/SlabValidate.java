@@ -60,14 +60,31 @@ final class SlabValidate {
   }
 
   /**
-   * validate_slab_cache(): flush_all, then for each node under list_lock check the partial list
-   * and every slab of the cache found in the memmap: freelist inside the slab and on object
-   * boundaries, no cycle, inuse = objects − free, nothing frozen, list membership and counts.
+   * validate_slab_cache(): first each CPU's state as it stands (flushing would splice a corrupt
+   * CPU freelist into its slab and hide it), then flush_all, then for each node under list_lock
+   * check the partial list and every slab of the cache found in the memmap: freelist inside the
+   * slab and on object boundaries, no cycle, inuse = objects − free, nothing frozen, list
+   * membership and counts.
    */
   @MayReleaseLocks
   static List<String> validate(SlabCache s) {
-    s.flushAllCpus();
     List<String> problems = new ArrayList<>();
+    for (int cpu = 0; cpu < s.cpus(); cpu++) {
+      KmemCacheCpu c = s.cpuSlab(cpu);
+      c.lock.lock();
+      try {
+        long w = c.claim();
+        long freelist = c.cw.freelist(w);
+        try {
+          validateCpu(s, c, freelist, problems);
+        } finally {
+          c.release(w, freelist);
+        }
+      } finally {
+        c.lock.unlock();
+      }
+    }
+    s.flushAllCpus(); // the caller is inside the cache's gate (CacheGate is not re-entrant)
     for (int node = 0; node < s.nodeCount(); node++) {
       KmemCacheNode n = s.node(node);
       n.listLock.lock();
@@ -78,6 +95,90 @@ final class SlabValidate {
       }
     }
     return problems;
+  }
+
+  /**
+   * One CPU, its word claimed: the CPU freelist lies in c.slab on object boundaries without a
+   * cycle and shares no object with the slab's own freelist; c.slab and every CPU partial slab
+   * are frozen, of this cache, with inuse = objects − (free on the slab's own freelist) (objects
+   * on the CPU freelist count as in use while the slab is frozen).
+   */
+  @Holding("#2.lock")
+  private static void validateCpu(SlabCache s, KmemCacheCpu c, long freelist,
+      List<String> problems) {
+    String cpu = "cpu " + c.cpu;
+    Slab slab = c.slab;
+    if (slab == null) {
+      if (freelist != 0) {
+        problems.add(cpu + ": freelist 0x" + Long.toHexString(freelist) + " but no cpu slab");
+      }
+    } else {
+      boolean[] onCpu = new boolean[slab.objects];
+      int cpuFree = walk(s, slab, freelist, onCpu, cpu + " freelist", problems);
+      boolean[] onSlab = new boolean[slab.objects];
+      int slabFree = checkFrozen(s, slab, onSlab, cpu + " slab", problems);
+      for (int i = 0; i < onCpu.length && i < onSlab.length && cpuFree >= 0; i++) {
+        if (onCpu[i] && onSlab[i]) {
+          problems.add("object 0x" + Long.toHexString(slab.objectAt(i)) + " on two freelists ("
+              + cpu + " and its slab's own): " + slab);
+        }
+      }
+      if (slabFree >= 0 && cpuFree > SlabWord.inuse(slab.word())) {
+        problems.add(cpu + " freelist holds " + cpuFree + " objects but the slab counts only "
+            + SlabWord.inuse(slab.word()) + " in use: " + slab);
+      }
+    }
+    int n = 0;
+    for (Slab p = c.partial(); p != null; p = p.partialNext) {
+      if (++n > s.machine.memmap.frames()) {
+        problems.add(cpu + ": partial list longer than the memmap (cycle?)");
+        return;
+      }
+      checkFrozen(s, p, new boolean[p.objects], cpu + " partial slab", problems);
+    }
+  }
+
+  /** A slab a CPU holds: frozen, of this cache, own freelist sound, inuse = objects − free. */
+  private static int checkFrozen(SlabCache s, Slab slab, boolean[] seen, String what,
+      List<String> problems) {
+    long w = slab.word();
+    if (slab.cache != s) {
+      problems.add(what + " belongs to cache " + slab.cache.name + ": " + slab);
+      return -1;
+    }
+    if (!SlabWord.frozen(w)) {
+      problems.add(what + " not frozen: " + slab);
+    }
+    int free = walk(s, slab, slab.freelist(w), seen, what + "'s freelist", problems);
+    if (free >= 0 && SlabWord.inuse(w) != slab.objects - free) {
+      problems.add(what + ": inuse=" + SlabWord.inuse(w) + " but objects-free="
+          + (slab.objects - free) + " (a freelist cut short?): " + slab);
+    }
+    return free;
+  }
+
+  /**
+   * Walks a freelist of {@code slab} from {@code head}, marking {@code seen}; returns the number
+   * of objects on it, or -1 after reporting a pointer outside the slab's objects or a cycle.
+   */
+  private static int walk(SlabCache s, Slab slab, long head, boolean[] seen, String what,
+      List<String> problems) {
+    int free = 0;
+    for (long p = head; p != 0; p = Freelist.get(s, p)) {
+      int i = slab.indexOf(p);
+      if (i < 0 || i >= seen.length) {
+        problems.add("Freepointer corrupt: " + what + " reaches 0x" + Long.toHexString(p)
+            + ", not an object of " + slab);
+        return -1;
+      }
+      if (seen[i]) {
+        problems.add("freelist cycle at object " + i + " on " + what + " of " + slab);
+        return -1;
+      }
+      seen[i] = true;
+      free++;
+    }
+    return free;
   }
 
   @Holding("#2.listLock")
@@ -134,24 +235,14 @@ final class SlabValidate {
     if (SlabWord.frozen(w)) {
       problems.add("slab still frozen after flush_all: " + slab);
     }
-    int free = 0;
-    boolean[] seen = new boolean[slab.objects];
-    for (long p = slab.freelist(w); p != 0; p = Freelist.get(s, p)) {
-      int i = slab.indexOf(p);
-      if (i < 0 || i >= seen.length) {
-        problems.add("Freepointer corrupt: 0x" + Long.toHexString(p) + " in " + slab);
-        return;
-      }
-      if (seen[i]) {
-        problems.add("freelist cycle at object " + i + " in " + slab);
-        return;
-      }
-      seen[i] = true;
-      free++;
+    int free = walk(s, slab, slab.freelist(w), new boolean[slab.objects], "the freelist",
+        problems);
+    if (free < 0) {
+      return;
     }
     if (SlabWord.inuse(w) != slab.objects - free) {
       problems.add("inuse=" + SlabWord.inuse(w) + " but objects-free=" + (slab.objects - free)
-          + ": " + slab);
+          + " (a freelist cut short?): " + slab);
     }
     if (free > 0 && !slab.onNodePartial && !s.debug) {
       problems.add("partial slab on no list after flush_all: " + slab);

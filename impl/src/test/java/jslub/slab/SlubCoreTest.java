@@ -770,7 +770,7 @@ class SlubCoreTest {
     long[] out = new long[4];
     s.allocBulk(out, 4);
     long[] bad = {out[0], out[1], out[2] + 8, out[3]};
-    assertEquals(FreeError.NOT_OBJECT, s.freeBulk(bad, 4));
+    assertEquals(new BulkRefusal(FreeError.NOT_OBJECT, 2, out[2] + 8), s.freeBulk(bad, 4));
     assertEquals(out[0], bad[0], "nothing processed");
     s.flushAll();
     assertEquals(4, s.counts().activeObjs());
@@ -778,14 +778,15 @@ class SlubCoreTest {
   }
 
   @Test
-  void freeBulk_sameObjectTwiceInARowIsRefusedWithoutLosingOthers() {
+  void freeBulk_sameObjectTwiceIsRefusedAndNothingIsFreed() {
     long[] out = new long[8];
     assertEquals(8, s.allocBulk(out, 8));
     long[] dup = {out[3], out[3]};
-    FreeError e = s.freeBulk(dup, 2);
-    assertEquals(FreeError.ALREADY_FREE, e);
-    long[] rest = {out[0], out[1], out[2], out[4], out[5], out[6], out[7]};
-    assertNull(s.freeBulk(rest, rest.length));
+    assertEquals(new BulkRefusal(FreeError.ALREADY_FREE, 1, out[3]), s.freeBulk(dup, 2));
+    assertEquals(out[3], dup[0], "a refused batch is left as it was");
+    assertEquals(List.of(), s.validate());
+    assertEquals(8, s.counts().activeObjs(), "nothing freed by the refused batch");
+    assertNull(s.freeBulk(out, out.length));
     assertEquals(List.of(), s.validate());
     assertEquals(0, s.counts().activeObjs(), "no object lost by the refused duplicate");
   }

@@ -1,0 +1,743 @@
+package jslub.prop;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import jslub.CacheBusyException;
+import jslub.CacheDestroyedException;
+import jslub.CacheExistsException;
+import jslub.InvalidFreeException;
+import jslub.KmemCache;
+import jslub.SlabSystem;
+import jslub.TestSystem;
+import jslub.cpu.VirtualCpus;
+import jslub.kmalloc.KmallocCaches;
+import jslub.slab.SlabCache;
+import jslub.slab.SlabLayout;
+import jslub.slab.SlabProbe;
+
+/**
+ * Runs a sequence of {@link Op}s against a fresh slab system and a plain model of what must be
+ * live, checking after every step: no two live objects overlap, each holds what its owner
+ * wrote, each cache's live objects equal the model's, frames in use equal frames held by slabs,
+ * validate() (every step or on VALIDATE), and that a step threw exactly when the model said —
+ * a refused step changing nothing. At the end everything is freed and every frame must return.
+ *
+ * <p>Two threads: each step runs on the thread it names (the other thread waits), so the
+ * interleaving is the input's; RACE steps run both at once.
+ */
+final class Runner implements AutoCloseable {
+  static final long MEMORY = 8L << 20;
+  static final int MAX_CACHES = 4;
+  static final int MAX_BULK = 16;
+  private static final MemorySegment[] PATTERN = patterns();
+
+  /** A model cache: a named cache or a kmalloc class. */
+  static final class MCache {
+    final KmemCache kc;
+    final int ksize;
+    final boolean kmalloc;
+    boolean dead;
+    long live;
+
+    MCache(KmemCache kc, int ksize, boolean kmalloc) {
+      this.kc = kc;
+      this.ksize = ksize;
+      this.kmalloc = kmalloc;
+    }
+  }
+
+  /** A live object the model knows: where, how big, whose, and the byte its owner wrote. */
+  static final class Held {
+    final long addr;
+    final int size;
+    final MCache cache;
+    byte fill;
+
+    Held(long addr, int size, MCache cache, byte fill) {
+      this.addr = addr;
+      this.size = size;
+      this.cache = cache;
+      this.fill = fill;
+    }
+  }
+
+  private final TestSystem t;
+  private final SlabSystem sys;
+  private final boolean debug;
+  private final boolean validateEachStep;
+  private final ExecutorService[] threads;
+  private final int[] threadCpu;
+  private final List<MCache> named = new ArrayList<>();
+  private final Map<String, MCache> kmalloc = new HashMap<>();
+  private final List<Held> held = new ArrayList<>();
+  private final List<Long> freed = new ArrayList<>();
+  private int created;
+  private int fills;
+  private int step;
+  private String trace = "";
+
+  /**
+   * @param threads 1 or 2 threads; with 2, {@code cpus} is 1 (both share a CPU) or 2
+   */
+  Runner(int threads, int cpus, boolean debug, boolean validateEachStep) {
+    this.t = TestSystem.of(cpus, MEMORY, debug ? "F" : "");
+    this.sys = t.sys;
+    this.debug = debug;
+    this.validateEachStep = validateEachStep;
+    this.threads = new ExecutorService[threads];
+    this.threadCpu = new int[threads];
+    for (int i = 0; i < threads; i++) {
+      this.threads[i] = Executors.newSingleThreadExecutor();
+      int cpu = i % cpus;
+      threadCpu[i] = cpu;
+      on(i, () -> ((VirtualCpus) sys.cpuId()).bindCurrent(cpu));
+    }
+    for (int size : KmallocCaches.classSizes()) {
+      String name = KmallocCaches.name(size);
+      kmalloc.put(name, new MCache(sys.cache(name), size, true));
+    }
+  }
+
+  private static MemorySegment[] patterns() {
+    MemorySegment[] p = new MemorySegment[256];
+    for (int i = 0; i < 256; i++) {
+      p[i] = Arena.global().allocate(16 << 10);
+      p[i].fill((byte) i);
+    }
+    return p;
+  }
+
+  // ------------------------------------------------------------------ running
+
+  /** Runs every op, checking after each, then drains; throws AssertionError on a violation. */
+  void run(List<Op> ops) {
+    try {
+      for (Op op : ops) {
+        step++;
+        trace = "step " + step + " " + op;
+        Op o = threads.length == 1 ? new Op(op.kind(), op.a(), op.b(), op.c(), false) : op;
+        if (o.kind() == Op.Kind.RACE) {
+          race(o);
+        } else {
+          on(o.other() ? 1 : 0, () -> apply(o));
+        }
+        check(validateEachStep || o.kind() == Op.Kind.VALIDATE);
+      }
+      trace = "drain";
+      drain();
+    } catch (AssertionError e) {
+      throw new AssertionError(trace + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void on(int thread, Runnable r) {
+    Future<?> f = threads[thread].submit(r);
+    join(f);
+  }
+
+  private static <T> T join(Future<T> f) {
+    try {
+      return f.get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AssertionError a) {
+        throw a;
+      }
+      throw new AssertionError("unexpected exception", e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      throw new AssertionError("step did not finish (deadlock?)", e);
+    }
+  }
+
+  private void apply(Op op) {
+    switch (op.kind()) {
+      case CREATE -> create(op);
+      case ALLOC -> alloc(op);
+      case FREE_HELD -> freeHeld(op);
+      case FREE_ADDR -> freeAddr(op);
+      case DOUBLE_FREE -> doubleFree(op);
+      case KMALLOC -> kmalloc(op);
+      case KFREE -> kfree(op);
+      case ALLOC_BULK -> allocBulk(op);
+      case FREE_BULK -> freeBulk(op);
+      case SHRINK -> shrink(op);
+      case DESTROY -> destroy(op);
+      case MIGRATE -> migrate(op);
+      case FAIL_FRAMES -> t.failNextFrames(1 + Math.floorMod(op.a(), 3));
+      case WRITE_SEGMENT -> writeSegment(op);
+      case VALIDATE, RACE -> { }
+    }
+  }
+
+  // ------------------------------------------------------------------ the steps
+
+  private void create(Op op) {
+    int live = (int) named.stream().filter(m -> !m.dead).count();
+    if (live >= MAX_CACHES) {
+      return;
+    }
+    int sizeSel = Math.floorMod(op.a(), 64);
+    int size = sizeSel == 0 ? 0 : sizeSel == 1 ? (int) SlabSystem.MAX_OBJECT_SIZE + 1
+        : 1 + Math.floorMod(op.a() >>> 6, 1024);
+    int alignSel = Math.floorMod(op.b(), 16);
+    int align = alignSel == 0 || alignSel >= 14 ? 0 : alignSel == 12 ? 24
+        : alignSel == 13 ? 16 << 20 : 1 << (alignSel - 1);
+    boolean taken = Math.floorMod(op.c(), 8) == 0;
+    String name = taken ? (named.isEmpty() ? "kmalloc-8" : named.get(0).kc.name())
+        : "c" + created;
+    boolean nameTaken = sys.cache(name) != null;
+    Class<? extends Throwable> expect = size == 0 || size > SlabSystem.MAX_OBJECT_SIZE
+        || align == 24 || align > SlabSystem.MAX_OBJECT_SIZE ? IllegalArgumentException.class
+        : nameTaken ? CacheExistsException.class : null;
+    KmemCache[] made = new KmemCache[1];
+    refusedOrDone(expect, () -> made[0] = sys.createCache(name, size, align));
+    if (expect == null) {
+      created++;
+      named.add(new MCache(made[0], size, false));
+    }
+  }
+
+  private MCache namedCache(int sel) {
+    return named.isEmpty() ? null : named.get(Math.floorMod(sel, named.size()));
+  }
+
+  private byte nextFill() {
+    return (byte) (17 + 31 * ++fills);
+  }
+
+  private void own(MCache m, long addr, int size) {
+    Held h = new Held(addr, size, m, nextFill());
+    sys.segment(addr, size).fill(h.fill);
+    held.add(h);
+    m.live++;
+  }
+
+  private void alloc(Op op) {
+    MCache m = namedCache(op.a());
+    if (m == null) {
+      return;
+    }
+    if (m.dead) {
+      refusedOrDone(CacheDestroyedException.class, m.kc::alloc);
+      return;
+    }
+    int armed = armed();
+    long a = m.kc.alloc();
+    if (a == 0) {
+      zeroOnlyUnderFaults(armed, m, "alloc");
+      return;
+    }
+    own(m, a, m.ksize);
+  }
+
+  private int armed() {
+    return t.faults.armed();
+  }
+
+  /**
+   * An allocation may return 0 only if frame requests failed: one when the cache's preferred
+   * order is already its smallest, else two (the preferred order, then the fallback to s->min).
+   */
+  private void zeroOnlyUnderFaults(int armedBefore, MCache m, String what) {
+    SlabLayout l = m.kc.core().layout();
+    int needed = l.ooOrder > l.minOrder ? 2 : 1;
+    if (armedBefore - armed() < needed) {
+      throw new AssertionError(what + " returned 0 after " + (armedBefore - armed())
+          + " failed frame requests (needs " + needed + "; frames in use " + t.framesInUse()
+          + ")");
+    }
+  }
+
+  private void freeHeld(Op op) {
+    if (held.isEmpty()) {
+      return;
+    }
+    Held h = held.get(Math.floorMod(op.a(), held.size()));
+    if (h.cache.kmalloc || Math.floorMod(op.b(), 4) == 0) {
+      sys.kfree(h.addr); // kfree takes objects of any cache
+    } else {
+      h.cache.kc.free(h.addr);
+    }
+    forget(h);
+  }
+
+  private void forget(Held h) {
+    held.remove(h);
+    h.cache.live--;
+    freed.add(h.addr);
+    if (freed.size() > 64) {
+      freed.remove(0);
+    }
+  }
+
+  private Held heldAt(long addr) {
+    for (Held h : held) {
+      if (h.addr == addr) {
+        return h;
+      }
+    }
+    return null;
+  }
+
+  /** An address for a bad free: interior, random, frame 0, outside, negative, foreign. */
+  private long badAddress(int kind, int b) {
+    long bytes = sys.memory().bytes();
+    switch (Math.floorMod(kind, 6)) {
+      case 0 -> {
+        if (!held.isEmpty()) {
+          Held h = held.get(Math.floorMod(b, held.size()));
+          return h.addr + Math.floorMod(b >>> 8, h.size);
+        }
+        return 64;
+      }
+      case 1 -> {
+        return Math.floorMod((long) b * 8, bytes);
+      }
+      case 2 -> {
+        return 8 + Math.floorMod(b, 4000);
+      }
+      case 3 -> {
+        return bytes + Math.floorMod(b, 1 << 16);
+      }
+      case 4 -> {
+        return -8 - Math.floorMod(b, 1 << 16);
+      }
+      default -> {
+        return held.isEmpty() ? 0 : held.get(Math.floorMod(b, held.size())).addr;
+      }
+    }
+  }
+
+  /** A free slot of some slab: freeing it is a double free, caught only with debug F. */
+  private boolean freeSlot(long addr) {
+    return addr > 0 && heldAt(addr) == null && SlabProbe.isObjectStart(sys.machine(), addr);
+  }
+
+  private void freeAddr(Op op) {
+    long addr = badAddress(op.a(), op.b());
+    if (freeSlot(addr) && !debug) {
+      return; // undefined without debug F (only a freelist-head double free is caught)
+    }
+    Held h = heldAt(addr);
+    MCache m = Math.floorMod(op.c(), 3) == 0 ? null : namedCache(op.c());
+    if (m == null) { // kfree
+      if (addr == 0) {
+        sys.kfree(0);
+        return;
+      }
+      refusedOrDone(h == null ? InvalidFreeException.class : null, () -> sys.kfree(addr));
+    } else if (m.dead) {
+      refusedOrDone(CacheDestroyedException.class, () -> m.kc.free(addr));
+      return;
+    } else {
+      h = h != null && h.cache == m ? h : null;
+      refusedOrDone(h == null ? InvalidFreeException.class : null, () -> m.kc.free(addr));
+    }
+    if (h != null) {
+      forget(h);
+    }
+  }
+
+  private void doubleFree(Op op) {
+    if (freed.isEmpty()) {
+      return;
+    }
+    long addr = freed.get(Math.floorMod(op.a(), freed.size()));
+    if (heldAt(addr) != null) {
+      return; // allocated again since: a legal free, not this step's business
+    }
+    MCache m = namedCache(op.b());
+    if (debug) {
+      refusedOrDone(InvalidFreeException.class, () -> sys.kfree(addr));
+    } else if (m != null && !m.dead) {
+      // Without debug, a single double free is caught only at the freelist head; the bulk free
+      // checks every entry, so it must refuse exactly.
+      long[] one = {addr};
+      refusedOrDone(InvalidFreeException.class, () -> m.kc.freeBulk(one, 1));
+      if (one[0] != addr) {
+        throw new AssertionError("refused freeBulk changed its array");
+      }
+    }
+  }
+
+  private static int classOf(long size, int align) {
+    int[] sizes = KmallocCaches.classSizes();
+    int a = Math.max(align, 1);
+    for (int s : sizes) {
+      if (s >= size && Integer.lowestOneBit(s) >= a) {
+        return s;
+      }
+    }
+    return -1;
+  }
+
+  private void kmalloc(Op op) {
+    int sel = Math.floorMod(op.a(), 32);
+    long size = sel == 0 ? 0 : sel == 1 ? SlabSystem.MAX_OBJECT_SIZE + 1
+        : 1 + Math.floorMod(op.a() >>> 5, sel < 8 ? 192 : 8192);
+    int alignSel = Math.floorMod(op.b(), 20);
+    int align = alignSel < 8 ? 0 : alignSel == 19 ? 3 : 1 << (alignSel - 8);
+    int cls = size <= 0 || size > SlabSystem.MAX_OBJECT_SIZE || align == 3 ? -1
+        : classOf(size, align);
+    if (cls < 0) {
+      refusedOrDone(IllegalArgumentException.class, () -> sys.kmalloc(size, align));
+      return;
+    }
+    int armed = armed();
+    long a = sys.kmalloc(size, align);
+    MCache m = kmalloc.get(KmallocCaches.name(cls));
+    if (a == 0) {
+      zeroOnlyUnderFaults(armed, m, "kmalloc");
+      return;
+    }
+    if (align > 0 && a % align != 0) {
+      throw new AssertionError("kmalloc(" + size + ", " + align + ") = 0x" + Long.toHexString(a)
+          + " is not aligned");
+    }
+    if (sys.ksize(a) < size) {
+      throw new AssertionError("ksize " + sys.ksize(a) + " < " + size);
+    }
+    own(m, a, m.ksize);
+  }
+
+  private void kfree(Op op) {
+    List<Held> mine = held.stream().filter(h -> h.cache.kmalloc).toList();
+    if (mine.isEmpty() || Math.floorMod(op.b(), 8) == 0) {
+      sys.kfree(0);
+      return;
+    }
+    Held h = mine.get(Math.floorMod(op.a(), mine.size()));
+    sys.kfree(h.addr);
+    forget(h);
+  }
+
+  private void allocBulk(Op op) {
+    MCache m = namedCache(op.a());
+    if (m == null) {
+      return;
+    }
+    int n = 1 + Math.floorMod(op.b(), MAX_BULK);
+    long[] out = new long[n];
+    if (m.dead) {
+      refusedOrDone(CacheDestroyedException.class, () -> m.kc.allocBulk(out, n));
+      return;
+    }
+    int armed = armed();
+    long liveBefore = liveOf(m);
+    int got = m.kc.allocBulk(out, n);
+    if (got == 0) {
+      zeroOnlyUnderFaults(armed, m, "allocBulk");
+      if (liveOf(m) != liveBefore) {
+        throw new AssertionError("a failed allocBulk kept objects");
+      }
+      return;
+    }
+    if (got != n) {
+      throw new AssertionError("allocBulk returned " + got + " of " + n);
+    }
+    for (long a : out) {
+      own(m, a, m.ksize);
+    }
+  }
+
+  private void freeBulk(Op op) {
+    MCache m = namedCache(op.a());
+    if (m == null) {
+      return;
+    }
+    List<Held> mine = held.stream().filter(h -> h.cache == m).toList();
+    List<Long> entries = new ArrayList<>();
+    int want = Math.min(mine.size(), Math.floorMod(op.b(), MAX_BULK + 1));
+    for (int k = 0; k < mine.size() && entries.size() < want; k++) {
+      long a = mine.get(Math.floorMod(op.b() + k * 7, mine.size())).addr;
+      if (!entries.contains(a)) {
+        entries.add(a);
+      }
+    }
+    long extra;
+    switch (Math.floorMod(op.c(), 8)) {
+      case 1 -> extra = entries.isEmpty() ? 0 : entries.get(0); // duplicate
+      case 2 -> extra = freed.isEmpty() ? 0 : freed.get(Math.floorMod(op.c() >>> 3, freed.size()));
+      case 3 -> { // a live object of another cache
+        Held f = held.stream().filter(h -> h.cache != m).findFirst().orElse(null);
+        extra = f == null ? 0 : f.addr;
+      }
+      case 4 -> extra = entries.isEmpty() ? 0 : entries.get(0) + 8;
+      case 5 -> extra = badAddress(op.c() >>> 3, op.b());
+      default -> extra = -1; // none
+    }
+    if (extra != -1) {
+      entries.add(Math.floorMod(op.c() >>> 6, entries.size() + 1), extra);
+    }
+    long[] arr = entries.stream().mapToLong(Long::longValue).toArray();
+    boolean bad = false;
+    List<Long> seen = new ArrayList<>();
+    for (long a : arr) {
+      if (a == 0) {
+        continue;
+      }
+      Held h = heldAt(a);
+      bad |= h == null || h.cache != m || seen.contains(a);
+      seen.add(a);
+    }
+    if (m.dead) {
+      refusedOrDone(CacheDestroyedException.class, () -> m.kc.freeBulk(arr, arr.length));
+      return;
+    }
+    long[] before = arr.clone();
+    Set<Long> badEntries = new java.util.HashSet<>();
+    List<Long> seen2 = new ArrayList<>();
+    for (long a : arr) {
+      Held h = heldAt(a);
+      if (a != 0 && (h == null || h.cache != m || seen2.contains(a))) {
+        badEntries.add(a);
+      }
+      seen2.add(a);
+    }
+    Throwable e = refusedOrDone(bad ? InvalidFreeException.class : null,
+        () -> m.kc.freeBulk(arr, arr.length));
+    if (bad) {
+      if (!java.util.Arrays.equals(before, arr)) {
+        throw new AssertionError("refused freeBulk changed its array");
+      }
+      long named = ((InvalidFreeException) e).address();
+      if (!badEntries.contains(named)) {
+        throw new AssertionError("freeBulk refused naming 0x" + Long.toHexString(named)
+            + ", not a bad entry");
+      }
+      return;
+    }
+    for (long a : seen) {
+      forget(heldAt(a));
+    }
+  }
+
+  private void shrink(Op op) {
+    MCache m = Math.floorMod(op.a(), 3) == 0 ? null : namedCache(op.a());
+    if (m == null) {
+      sys.shrink();
+    } else if (m.dead) {
+      refusedOrDone(CacheDestroyedException.class, m.kc::shrink);
+    } else {
+      m.kc.shrink();
+    }
+  }
+
+  private void destroy(Op op) {
+    MCache m = namedCache(op.a());
+    if (m == null) {
+      return;
+    }
+    Class<? extends Throwable> expect = m.dead ? CacheDestroyedException.class
+        : m.live > 0 ? CacheBusyException.class : null;
+    refusedOrDone(expect, m.kc::destroy);
+    if (expect == null) {
+      m.dead = true;
+    }
+  }
+
+  private void migrate(Op op) {
+    int cpu = Math.floorMod(op.a(), sys.cpus());
+    ((VirtualCpus) sys.cpuId()).bindCurrent(cpu);
+  }
+
+  private void writeSegment(Op op) {
+    if (held.isEmpty()) {
+      return;
+    }
+    Held h = held.get(Math.floorMod(op.a(), held.size()));
+    if (Math.floorMod(op.b(), 2) == 0) {
+      byte fill = nextFill();
+      sys.segment(h.addr, h.size).fill(fill);
+      h.fill = fill;
+      return;
+    }
+    int off = Math.floorMod(op.c(), h.size + 1);
+    long len = h.cache.ksize - off + 1 + Math.floorMod(op.b() >>> 1, 1024);
+    refusedOrDone(IndexOutOfBoundsException.class,
+        () -> sys.segment(h.addr + off, len).fill((byte) 0x5a));
+  }
+
+  /** Both threads at once on one named cache: each frees half its held objects, allocates k. */
+  private void race(Op op) {
+    MCache m = namedCache(op.a());
+    if (m == null || m.dead || threads.length < 2) {
+      return;
+    }
+    List<Held> mine = held.stream().filter(h -> h.cache == m).toList();
+    int k = Math.floorMod(op.b(), 9);
+    long[][] got = new long[2][k];
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Integer>> fs = new ArrayList<>();
+    for (int th = 0; th < 2; th++) {
+      int me = th;
+      List<Held> half = new ArrayList<>();
+      for (int i = 0; i < mine.size(); i++) {
+        if ((i + (op.other() ? 1 : 0)) % 2 == me) {
+          half.add(mine.get(i));
+        }
+      }
+      Callable<Integer> body = () -> {
+        go.await();
+        int j = 0;
+        for (int i = 0; i < half.size() || j < k; i++) {
+          if (i < half.size()) {
+            m.kc.free(half.get(i).addr);
+          }
+          if (j < k) {
+            got[me][j++] = m.kc.alloc();
+          }
+        }
+        return 0;
+      };
+      fs.add(threads[th].submit(body));
+    }
+    int armed = armed();
+    go.countDown();
+    for (Future<Integer> f : fs) {
+      join(f);
+    }
+    for (Held h : mine) {
+      forget(h);
+    }
+    for (long[] g : got) {
+      for (long a : g) {
+        if (a == 0) {
+          zeroOnlyUnderFaults(armed, m, "alloc in a race");
+        } else {
+          own(m, a, m.ksize);
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ checking
+
+  /**
+   * Runs a step the model says must throw {@code expect} (null: must not throw); a refused step
+   * must leave the frames and every cache's live objects as they were. Returns what was thrown.
+   */
+  private Throwable refusedOrDone(Class<? extends Throwable> expect, Runnable r) {
+    long frames = t.framesInUse();
+    Map<SlabCache, Long> live = SlabProbe.liveObjects(sys.machine());
+    Throwable thrown = null;
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      thrown = e;
+    }
+    if (expect == null && thrown != null) {
+      throw new AssertionError("the model says this succeeds, but it threw " + thrown, thrown);
+    }
+    if (expect != null) {
+      if (thrown == null) {
+        throw new AssertionError("the model says " + expect.getSimpleName()
+            + ", but the call succeeded");
+      }
+      if (!expect.isInstance(thrown)) {
+        throw new AssertionError("expected " + expect.getSimpleName() + ", got " + thrown,
+            thrown);
+      }
+      if (thrown.getMessage() == null || thrown.getMessage().isBlank()) {
+        throw new AssertionError("refusal without a message: " + thrown);
+      }
+      // A busy destroy has flushed and shrunk first (documented, as in the kernel): it may give
+      // empty slabs' frames back, never take frames or change objects.
+      boolean mayShrink = thrown instanceof CacheBusyException;
+      if (mayShrink ? t.framesInUse() > frames : t.framesInUse() != frames) {
+        throw new AssertionError("a refused call changed frames in use: " + frames + " -> "
+            + t.framesInUse());
+      }
+      if (!live.equals(SlabProbe.liveObjects(sys.machine()))) {
+        throw new AssertionError("a refused call changed live objects: " + live + " -> "
+            + SlabProbe.liveObjects(sys.machine()));
+      }
+    }
+    return thrown;
+  }
+
+  private long liveOf(MCache m) {
+    return SlabProbe.liveObjects(sys.machine()).getOrDefault(m.kc.core(), 0L);
+  }
+
+  /** The per-step properties. */
+  void check(boolean validate) {
+    List<Held> sorted = new ArrayList<>(held);
+    sorted.sort(Comparator.comparingLong(h -> h.addr));
+    for (int i = 1; i < sorted.size(); i++) {
+      Held p = sorted.get(i - 1);
+      Held q = sorted.get(i);
+      if (p.addr + p.cache.ksize > q.addr) {
+        throw new AssertionError("live objects overlap: 0x" + Long.toHexString(p.addr) + "+"
+            + p.cache.ksize + " and 0x" + Long.toHexString(q.addr));
+      }
+    }
+    for (Held h : held) {
+      long mm = MemorySegment.mismatch(sys.segment(h.addr, h.size), 0, h.size,
+          PATTERN[h.fill & 0xff], 0, h.size);
+      if (mm >= 0) {
+        throw new AssertionError("object 0x" + Long.toHexString(h.addr) + " of "
+            + h.cache.kc.name() + " lost what its owner wrote at byte " + mm);
+      }
+    }
+    Map<SlabCache, Long> live = SlabProbe.liveObjects(sys.machine());
+    List<MCache> all = new ArrayList<>(named);
+    all.addAll(kmalloc.values());
+    for (MCache m : all) {
+      if (m.dead) {
+        continue;
+      }
+      long real = live.getOrDefault(m.kc.core(), 0L);
+      if (real != m.live) {
+        throw new AssertionError(m.kc.name() + " has " + real + " live objects, the model "
+            + m.live);
+      }
+    }
+    if (t.framesInUse() != t.framesHeldBySlabs()) {
+      throw new AssertionError("frames in use " + t.framesInUse() + " but slabs hold "
+          + t.framesHeldBySlabs());
+    }
+    if (validate) {
+      List<String> problems = sys.validate();
+      if (!problems.isEmpty()) {
+        throw new AssertionError("validate(): " + problems);
+      }
+    }
+  }
+
+  /** Frees every held object, shrinks, and checks every frame came back. */
+  private void drain() {
+    t.failNextFrames(0);
+    for (Held h : new ArrayList<>(held)) {
+      on(0, () -> sys.kfree(h.addr));
+      forget(h);
+    }
+    check(true);
+    on(0, sys::shrink);
+    if (t.framesInUse() != 0) {
+      throw new AssertionError("frames leaked: " + t.framesInUse() + " in use after freeing"
+          + " everything and shrinking");
+    }
+  }
+
+  @Override
+  public void close() {
+    for (ExecutorService e : threads) {
+      e.shutdownNow();
+    }
+    t.close();
+  }
+}
