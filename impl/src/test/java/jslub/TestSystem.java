@@ -45,6 +45,10 @@ public final class TestSystem implements AutoCloseable {
   public final long startFree;
 
   private TestSystem(SlabSystem.Builder b) {
+    // The property and catalogue tests model kmalloc as slab classes only, with no reclaim: the
+    // seed's layout up to 8 MiB. kmalloc_large and direct reclaim have their own tests
+    // (KmallocFamilyTest).
+    b.kmallocSlabsTo8M(true).reclaim(false);
     BuddyFrameAllocator[] made = new BuddyFrameAllocator[1];
     FailNext[] wrap = new FailNext[1];
     this.sys = b.frameAllocator((PhysicalMemory m) -> {

@@ -187,7 +187,9 @@ public final class Kmalloc {
         }
         return e;
       }
-      return machine.memory().contains(addr, 1) ? FreeError.NOT_SLAB : FreeError.OUTSIDE_ARENA;
+      // Frame 0 (NULL's frame) is in the arena but never a slab: not a slab object, not "outside".
+      return addr > 0 && addr < machine.memory().bytes() ? FreeError.NOT_SLAB
+          : FreeError.OUTSIDE_ARENA;
     }
     if (origSize == null) {
       return slab.cache().free(slab, addr);

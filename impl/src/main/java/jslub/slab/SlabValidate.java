@@ -116,7 +116,7 @@ final class SlabValidate {
       boolean[] onCpu = new boolean[slab.objects];
       int cpuFree = walk(s, slab, freelist, onCpu, cpu + " freelist", problems);
       boolean[] onSlab = new boolean[slab.objects];
-      int slabFree = checkFrozen(s, slab, onSlab, cpu + " slab", problems);
+      int slabFree = checkFrozen(s, slab, onSlab, cpu + " slab", true, problems);
       for (int i = 0; i < onCpu.length && i < onSlab.length && cpuFree >= 0; i++) {
         if (onCpu[i] && onSlab[i]) {
           problems.add("object 0x" + Long.toHexString(slab.objectAt(i)) + " on two freelists ("
@@ -134,19 +134,23 @@ final class SlabValidate {
         problems.add(cpu + ": partial list longer than the memmap (cycle?)");
         return;
       }
-      checkFrozen(s, p, new boolean[p.objects], cpu + " partial slab", problems);
+      // Delayed freezing (6.8) keeps CPU partial slabs unfrozen; the primary protocol freezes them.
+      checkFrozen(s, p, new boolean[p.objects], cpu + " partial slab", !s.delayedFreeze, problems);
     }
   }
 
-  /** A slab a CPU holds: frozen, of this cache, own freelist sound, inuse = objects − free. */
+  /**
+   * A slab a CPU holds: frozen (when {@code frozen}), of this cache, own freelist sound,
+   * inuse = objects − free.
+   */
   private static int checkFrozen(SlabCache s, Slab slab, boolean[] seen, String what,
-      List<String> problems) {
+      boolean frozen, List<String> problems) {
     long w = slab.word();
     if (slab.cache != s) {
       problems.add(what + " belongs to cache " + slab.cache.name + ": " + slab);
       return -1;
     }
-    if (!SlabWord.frozen(w)) {
+    if (frozen && !SlabWord.frozen(w)) {
       problems.add(what + " not frozen: " + slab);
     }
     int free = walk(s, slab, slab.freelist(w), seen, what + "'s freelist", problems);

@@ -334,8 +334,8 @@ final class Runner implements AutoCloseable {
     Held h = heldAt(addr);
     MCache m = Math.floorMod(op.c(), 3) == 0 ? null : namedCache(op.c());
     if (m == null) { // kfree
-      if (addr == 0) {
-        sys.kfree(0);
+      if (addr == 0 || addr == jslub.kmalloc.Kmalloc.ZERO_SIZE_PTR) {
+        sys.kfree(addr); // kfree(NULL) and kfree(ZERO_SIZE_PTR) are no-ops, as in the kernel
         return;
       }
       refusedOrDone(h == null ? InvalidFreeException.class : null, () -> sys.kfree(addr));
@@ -373,6 +373,14 @@ final class Runner implements AutoCloseable {
     }
   }
 
+  /** A kmalloc the kernel answers without allocating: the answer, and (checked after the step) nothing changed. */
+  private static void expectNothingChanged(long expected, long got, String call) {
+    if (got != expected) {
+      throw new AssertionError(call + " returned 0x" + Long.toHexString(got) + ", the kernel's answer is 0x"
+          + Long.toHexString(expected));
+    }
+  }
+
   private static int classOf(long size, int align) {
     int[] sizes = KmallocCaches.classSizes();
     int a = Math.max(align, 1);
@@ -390,10 +398,19 @@ final class Runner implements AutoCloseable {
         : 1 + Math.floorMod(op.a() >>> 5, sel < 8 ? 192 : 8192);
     int alignSel = Math.floorMod(op.b(), 20);
     int align = alignSel < 8 ? 0 : alignSel == 19 ? 3 : 1 << (alignSel - 8);
-    int cls = size <= 0 || size > SlabSystem.MAX_OBJECT_SIZE || align == 3 ? -1
-        : classOf(size, align);
-    if (cls < 0) {
+    if (align == 3) { // not a power of two: the one kmalloc input refused with an exception
       refusedOrDone(IllegalArgumentException.class, () -> sys.kmalloc(size, align));
+      return;
+    }
+    // The kernel's answers, which change nothing: kmalloc(0) is ZERO_SIZE_PTR, and a size or
+    // alignment no class can serve is NULL (the failure convention in the README).
+    if (size == 0) {
+      expectNothingChanged(jslub.kmalloc.Kmalloc.ZERO_SIZE_PTR, sys.kmalloc(size, align), "kmalloc(0)");
+      return;
+    }
+    int cls = size > SlabSystem.MAX_OBJECT_SIZE ? -1 : classOf(size, align);
+    if (cls < 0) {
+      expectNothingChanged(0, sys.kmalloc(size, align), "kmalloc(" + size + ", " + align + ")");
       return;
     }
     int armed = armed();
