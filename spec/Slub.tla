@@ -55,7 +55,7 @@ CONSTANTS
     Ops,              \* [Threads -> SUBSET {"alloc","free","bulk","shrink"}]
     BulkSize,         \* objects per kmem_cache_alloc_bulk call
     MaxOps,           \* operations per thread, 0 = unbounded (liveness configs bound it)
-    Bugs,             \* subset of the seven bug ids of VERIFICATION.md section 2
+    Bugs,             \* subset of the seven bug ids of docs/VERIFICATION.md section 2
     Variant           \* "primary" (<= 6.7) or "delayed_freeze" (6.8+)
 
 BugIds == {"NO_TID", "TID_WRAP", "BULK_NO_TID_BUMP", "SPLIT_CAS",
@@ -943,7 +943,7 @@ Spec     == Init /\ [][Next]_vars
 FairSpec == Spec /\ \A t \in Threads : WF_vars(Step(t))
 
 -----------------------------------------------------------------------------
-(*************************** Invariants (VERIFICATION.md section 1) ***********)
+(********************* Invariants (docs/VERIFICATION.md section 1) ***********)
 TypeOK ==
     /\ cpuFreelist \in [Cpus -> Obj \cup {NULL, BUSY}]
     /\ \A c \in Cpus : cpuFreelist[c] = BUSY <=> cpuLock[c] # NULL /\ pc[cpuLock[c]] \in ClaimPcs
