@@ -101,19 +101,15 @@ final class SlabAlloc {
     if (object != 0) {
       return object;
     }
-    long freelist;
-    @Nullable Slab slab;
-    if (s.delayedFreeze) { // 6.8: take the slab off the node list, then freeze_slab unlocked
-      slab = getPartialNodeDelayed(s, s.node(0), c);
-      freelist = slab == null ? 0 : freezeSlab(s, slab, c.cpu);
-    } else {
-      freelist = getPartialNode(s, s.node(0), c);
-      slab = freelist == 0 ? null : s.machine.memmap.slabOf(freelist);
-      if (freelist != 0 && slab == null) {
-        throw new IllegalStateException("acquired freelist 0x" + Long.toHexString(freelist)
-            + " is not in a slab");
-      }
+    long got = getPartialNode(s, s.node(0), c);
+    @Nullable Slab slab = got == 0 ? null : s.machine.memmap.slabOf(got);
+    if (got != 0 && slab == null) {
+      throw new IllegalStateException("get_partial_node gave 0x" + Long.toHexString(got)
+          + ", which is in no slab");
     }
+    // The primary protocol's acquire_slab took the freelist under list_lock; 6.8 freezes the
+    // slab now, with list_lock dropped (freeze_slab).
+    long freelist = slab == null ? 0 : s.delayedFreeze ? freezeSlab(s, slab, c.cpu) : got;
     if (slab == null) {
       slab = newSlab(s, 0);
       if (slab == null) {
@@ -231,15 +227,19 @@ final class SlabAlloc {
   }
 
   /**
-   * get_partial_node(): under list_lock, freeze slabs off the node partial list — the first
-   * with its freelist for the caller (ALLOC_FROM_PARTIAL), more onto c.partial
-   * (CPU_PARTIAL_NODE) until more than cpu_partial_slabs/2 were moved.
+   * get_partial_node(): under list_lock, take slabs off the node partial list — the first for
+   * the caller (ALLOC_FROM_PARTIAL), more onto c.partial (CPU_PARTIAL_NODE) until more than
+   * cpu_partial_slabs/2 were moved. How a slab is taken is the one step the protocols differ in:
+   * the primary protocol (≤ 6.7) freezes it by CAS (acquire_slab), taking the caller's slab's
+   * freelist; delayed freezing (6.8+) only does remove_partial and leaves the slabs unfrozen (the
+   * caller runs freeze_slab after list_lock is dropped).
    *
-   * @return the first slab's freelist (the slab is found from it through the memmap), or 0
+   * @return 0 if no slab was taken; else an address in the caller's slab (found from it through
+   *     the memmap): primary, the freelist acquire_slab took; delayed, the slab's base
    */
   // The Lock Checker forgets list_lock once putCpuPartial (which takes and releases only the CPU
   // lock, nested inside list_lock as in the kernel) returns; list_lock is in fact still held for
-  // the next acquireSlab. Hence this one suppression.
+  // the next slab. Hence this one suppression.
   @SuppressWarnings("contracts.precondition")
   @MayReleaseLocks
   static long getPartialNode(SlabCache s, KmemCacheNode n, KmemCacheCpu c) {
@@ -258,9 +258,19 @@ final class SlabAlloc {
       if (slab == null && SlabTrace.ON) SlabTrace.event("GetPartialNone");
       while (slab != null) {
         Slab next = slab.listNext;
-        long t = acquireSlab(s, n, slab, object == 0, c.cpu);
-        if (t == 0) {
-          break;
+        long t;
+        if (s.delayedFreeze) { // 6.8: remove_partial only, no CAS
+          if (SlabWord.frozen(slab.word())) {
+            throw new IllegalStateException("get_partial_node: frozen slab on the node list: "
+                + slab);
+          }
+          n.removePartial(slab);
+          t = slab.base;
+        } else {
+          t = acquireSlab(s, n, slab, object == 0, c.cpu);
+          if (t == 0) {
+            break;
+          }
         }
         if (object == 0) {
           object = t;
@@ -279,53 +289,6 @@ final class SlabAlloc {
       n.listLock.unlock();
     }
     return object;
-  }
-
-  /**
-   * get_partial_node() in its Linux 6.8+ form (delayed freezing): under list_lock, remove_partial
-   * the first slab for the caller (ALLOC_FROM_PARTIAL) and move more onto c.partial
-   * (CPU_PARTIAL_NODE), all left unfrozen with their freelists, until more than
-   * cpu_partial_slabs/2 were moved. No CAS: the caller freezes its slab (freezeSlab) after
-   * list_lock is dropped.
-   *
-   * @return the slab for the caller, or null when the node list is empty
-   */
-  // As in getPartialNode: the Lock Checker forgets list_lock across putCpuPartial.
-  @SuppressWarnings("contracts.precondition")
-  @MayReleaseLocks
-  static @Nullable Slab getPartialNodeDelayed(SlabCache s, KmemCacheNode n, KmemCacheCpu c) {
-    if (n.nrPartial == 0) { // racy peek, as the kernel's
-      return null;
-    }
-    Slab first = null;
-    int partialSlabs = 0;
-    n.listLock.lock();
-    try {
-      Slab slab = n.firstPartial();
-      while (slab != null) {
-        Slab next = slab.listNext;
-        if (SlabWord.frozen(slab.word())) {
-          throw new IllegalStateException("get_partial_node: frozen slab on the node list: "
-              + slab);
-        }
-        n.removePartial(slab);
-        if (first == null) {
-          first = slab;
-          s.stats.inc(c.cpu, Stat.ALLOC_FROM_PARTIAL);
-        } else {
-          SlabFree.putCpuPartial(s, c, slab, false);
-          s.stats.inc(c.cpu, Stat.CPU_PARTIAL_NODE);
-          partialSlabs++;
-        }
-        if (!s.cpuPartialOn || partialSlabs > s.cpuPartialSlabs / 2) {
-          break;
-        }
-        slab = next;
-      }
-    } finally {
-      n.listLock.unlock();
-    }
-    return first;
   }
 
   /**

@@ -50,7 +50,7 @@ class DelayedFreezeCoreTest {
   void getPartialNode_removesSlabsUnfrozenAndFreezeSlabTakesTheFreelist() {
     SlubCoreTest.nodePartialSlabs(s, 7, 10);
     List<Slab> before = nodePartial(s);
-    Slab got = SlabAlloc.getPartialNodeDelayed(s, s.node(0), s.cpuSlab(0));
+    Slab got = s.slabOf(SlabAlloc.getPartialNode(s, s.node(0), s.cpuSlab(0)));
     assertSame(before.get(0), got);
     assertFalse(got.frozen(), "6.8: no CAS under list_lock");
     assertFalse(got.onNodePartial, "remove_partial cleared the node-partial flag");
@@ -76,7 +76,7 @@ class DelayedFreezeCoreTest {
   void slabFree_emptyingASlabBetweenRemovePartialAndFreezeSlabLeavesIt() {
     // 10 node slabs: one for the caller, four to c.partial, five (= min_partial) stay.
     List<long[]> live = SlubCoreTest.nodePartialSlabs(s, 10, 1);
-    Slab got = SlabAlloc.getPartialNodeDelayed(s, s.node(0), s.cpuSlab(0));
+    Slab got = s.slabOf(SlabAlloc.getPartialNode(s, s.node(0), s.cpuSlab(0)));
     assertSame(s.slabOf(live.get(0)[0]), got);
     assertEquals(s.minPartial(), nrPartial(s));
     // A remote free empties it while it is off every list and unfrozen: prior != NULL and not
