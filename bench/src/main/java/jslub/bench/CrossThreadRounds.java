@@ -213,7 +213,7 @@ public final class CrossThreadRounds {
   }
 
   /** The rounds as JSON: {"name": {"median": m, "min": a, "max": b, "rounds": [...]}, ...}. */
-  static void writeJson(Path file, Map<String, double[]> ns) throws IOException {
+  public static void writeJson(Path file, Map<String, double[]> ns) throws IOException {
     StringBuilder sb = new StringBuilder("{\n");
     int i = 0;
     for (Map.Entry<String, double[]> e : ns.entrySet()) {
