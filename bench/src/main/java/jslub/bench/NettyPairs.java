@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Netty's pooled and adaptive allocators, one directBuffer(64) + release pair, on plain JMH
- * threads. Pooled gets a thread cache on plain threads only with
+ * Netty's pooled and adaptive allocators, one directBuffer(64) + release pair (and a heap one
+ * for adaptive), on plain JMH threads. Pooled gets a thread cache on plain threads only with
  * {@code io.netty.allocator.useCacheForAllThreads=true}, set here; Netty 4.2's Recycler still
  * recycles its buffer objects only on FastThreadLocalThreads ({@link NettyPairsOnFtl}).
  */
@@ -58,6 +58,14 @@ public class NettyPairs {
   @Benchmark
   public ByteBuf adaptivePair() {
     ByteBuf b = adaptive.directBuffer(SIZE, SIZE);
+    b.release();
+    return b;
+  }
+
+  /** Adaptive with a heap buffer: no off-heap memory at all (jslub's objects are off-heap). */
+  @Benchmark
+  public ByteBuf adaptiveHeapPair() {
+    ByteBuf b = adaptive.heapBuffer(SIZE, SIZE);
     b.release();
     return b;
   }

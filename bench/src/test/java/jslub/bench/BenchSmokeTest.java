@@ -72,6 +72,7 @@ class BenchSmokeTest {
       assertNotEquals(0, g.mallocPair());
       assertEquals(0, n.pooledPair().refCnt());
       assertEquals(0, n.adaptivePair().refCnt());
+      assertEquals(0, n.adaptiveHeapPair().refCnt());
     }
     n.tearDown();
   }
