@@ -28,14 +28,20 @@ def svg(title, body, w=W, h=H):
             f'{html.escape(title)}</text>\n{body}</svg>\n')
 
 
-def hbars(title, rows, unit, target=None):
-    """rows: (label, value, low, high); low/high may be None. target: (value, label) line."""
+def hbars(title, rows, unit, target=None, log=False):
+    """rows: (label, value, low, high); low/high may be None. target: (value, label) line.
+    log: a log10 axis (pair costs span 3 ns to 1 us)."""
     n = max(len(rows), 1)
     h = MT + MB + 26 * n
     vmax = max([r[3] if r[3] is not None else r[1] for r in rows] + [target[0] if target else 0])
     vmax = vmax * 1.1 or 1
-    plot_w = W - ML - MR
-    x = lambda v: ML + plot_w * v / vmax
+    plot_w = W - ML - MR - 40
+    if log:
+        vmin = min(v for r in rows for v in (r[1], r[2]) if v is not None and v > 0) / 2
+        x = lambda v: ML + plot_w * math.log10(max(v, vmin) / vmin) / math.log10(vmax / vmin)
+        unit += " (log scale)"
+    else:
+        x = lambda v: ML + plot_w * v / vmax
     out = []
     for i, (label, v, lo, hi) in enumerate(rows):
         y = MT + 26 * i
@@ -120,7 +126,8 @@ def main():
         floor = next((p[1] for p in pairs if p[0] == "Floors.twoCas"), None)
         t = (1.5 * floor, "1.5 x two-CAS floor") if floor else None
         path = os.path.join(a.out, "pairs.svg")
-        open(path, "w").write(hbars("alloc+free pair, 64 B (JMH, 99.9 % CI)", pairs, "ns per pair", t))
+        open(path, "w").write(hbars("alloc+free pair, 64 B (JMH, 99.9 % CI)", pairs, "ns per pair", t,
+                                     log=True))
         written.append(path)
     if sweep:
         path = os.path.join(a.out, "size-sweep.svg")
@@ -131,7 +138,7 @@ def main():
         rows = [(k, v["median"], v["min"], v["max"]) for k, v in c.items()]
         path = os.path.join(a.out, "cross-thread.svg")
         open(path, "w").write(hbars("cross-thread producer/consumer (median, min-max over rounds)",
-                                    rows, "ns per object handed over"))
+                                    rows, "ns per object handed over", log=True))
         written.append(path)
     if a.waste:
         w = json.load(open(a.waste))

@@ -5,7 +5,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A bounded single-producer single-consumer ring of longs (or object slots), the hand-off of the
- * cross-thread rounds. Spins when full or empty: both sides own a core-sized share of the run.
+ * cross-thread rounds. Waits by spinning a little, then yielding: on a machine with fewer free
+ * cores than runnable threads a pure spin would burn the time slice the other side needs.
  */
 final class SpscRing {
   private static final VarHandle HEAD;
@@ -39,8 +40,8 @@ final class SpscRing {
 
   void put(long v, Object ref) {
     long t = (long) TAIL.getOpaque(this);
-    while (t - (long) HEAD.getAcquire(this) > mask) {
-      Thread.onSpinWait();
+    for (int spins = 0; t - (long) HEAD.getAcquire(this) > mask; spins++) {
+      pause(spins);
     }
     slots[(int) (t & mask)] = v;
     refs[(int) (t & mask)] = ref;
@@ -50,14 +51,22 @@ final class SpscRing {
   /** Waits for the next slot; returns its long, its object in {@link #lastRef}. */
   long take() {
     long h = (long) HEAD.getOpaque(this);
-    while ((long) TAIL.getAcquire(this) == h) {
-      Thread.onSpinWait();
+    for (int spins = 0; (long) TAIL.getAcquire(this) == h; spins++) {
+      pause(spins);
     }
     long v = slots[(int) (h & mask)];
     lastRef = refs[(int) (h & mask)];
     refs[(int) (h & mask)] = null;
     HEAD.setRelease(this, h + 1);
     return v;
+  }
+
+  private static void pause(int spins) {
+    if (spins < 100) {
+      Thread.onSpinWait();
+    } else {
+      Thread.yield();
+    }
   }
 
   /** The object of the slot the last {@link #take} returned (consumer side only). */
