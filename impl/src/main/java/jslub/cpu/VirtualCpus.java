@@ -23,8 +23,8 @@ import org.checkerframework.checker.lock.qual.GuardedBy;
  * or another thread took the slot) takes the lock, finds the binding and installs it. Exactness
  * is kept: {@link #bind} rewrites the thread's slot under the same lock, so a move shows at the
  * next call as before. The allocator would stay correct even with a stale answer (see
- * {@link CpuId}: the tid carries the CPU it was read on, and the fast path's CAS fails on
- * another CPU's word). Bindings are per instance: two systems in one JVM do not share them.
+ * {@link CpuId}): a fast path reads and CASes one CPU's word, whose tid catches any change made
+ * in between. Bindings are per instance: two systems in one JVM do not share them.
  */
 public final class VirtualCpus implements CpuId {
   /** A thread's binding; mutable so {@link #bind} can move a thread without touching its map. */

@@ -94,8 +94,8 @@ public final class SlabCache {
 
   /**
    * this_cpu_ptr(s->cpu_slab): the calling thread's CPU's kmem_cache_cpu, with one range check
-   * (a CpuId outside [0, cpus) is a configuration error). May be stale the moment it returns:
-   * the fast paths' tid CAS catches that.
+   * (a CpuId outside [0, cpus) is a configuration error). May be stale the moment it returns,
+   * which is harmless: the fast path then reads and CASes that CPU's word, tid included.
    */
   KmemCacheCpu thisCpuPtr() {
     int cpu = cpuId.currentCpu();

@@ -59,7 +59,7 @@ final class Quick {
     ratio(ns, out, CACHE, GLIBC, 1.0, "cache pair <= glibc malloc+free (FFM)");
     ratio(ns, out, CACHE, NETTY, 0.6, "cache pair <= 0.6 x Netty adaptive on its threads");
     ratio(ns, out, BULK, FLOOR, 0.6, "bulk 16 per object <= 0.6 x two-CAS floor");
-    ratio(ns, out, KMALLOC, GLIBC, 1.0, "(kmalloc pair vs glibc, no target)");
+    ratio(ns, out, KMALLOC, GLIBC, Double.NaN, "kmalloc pair / glibc (no target)");
   }
 
   private static void ratio(Map<String, Double> ns, PrintStream out, String a, String b,
@@ -71,6 +71,7 @@ final class Quick {
       return;
     }
     double r = x / y;
-    out.printf(Locale.ROOT, "  %-52s %5.2f  %s%n", what, r, r <= target ? "met" : "MISSED");
+    String verdict = Double.isNaN(target) ? "" : r <= target ? "met" : "MISSED";
+    out.printf(Locale.ROOT, "  %-52s %5.2f  %s%n", what, r, verdict);
   }
 }
