@@ -129,7 +129,8 @@ public final class Slab {
     }
     int size = cache.size;
     // obj_to_index: reciprocal_divide (a multiply) instead of a division by the non-constant
-    // size; it is exact below 2^32, which only slabs of the seed's 8 MiB classes can pass.
+    // size. It is exact below 2^32, far beyond any slab; the division only guards an address
+    // that far past the slab's base (which the i >= objects check then refuses).
     long i = rel >>> 32 == 0 ? Reciprocal.reciprocalDivide(rel, cache.reciprocalSize)
         : rel / size;
     if (i >= objects || rel != i * size) {
