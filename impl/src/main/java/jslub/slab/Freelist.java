@@ -17,7 +17,7 @@ final class Freelist {
   /** get_freepointer(): the next free object after {@code object}, 0 for NULL. */
   static long get(SlabCache s, long object) {
     long at = object + s.offset;
-    return encode(s, s.machine.mem.getLongOpaque(at), at);
+    return encode(s, s.mem.getLongOpaque(at), at);
   }
 
   /**
@@ -33,6 +33,6 @@ final class Freelist {
   /** set_freepointer(): links {@code object} to {@code next}. */
   static void set(SlabCache s, long object, long next) {
     long at = object + s.offset;
-    s.machine.mem.putLongOpaque(at, encode(s, next, at));
+    s.mem.putLongOpaque(at, encode(s, next, at));
   }
 }

@@ -119,16 +119,21 @@ public final class Slab {
   }
 
   /**
-   * Index of the object at {@code addr}, or -1 if {@code addr} is not the start of an object of
-   * this slab (kernel: check_valid_pointer).
+   * obj_to_index() and check_valid_pointer(): the index of the object at {@code addr}, or -1 if
+   * {@code addr} is not the start of an object of this slab.
    */
   int indexOf(long addr) {
     long rel = addr - base - colourOffset;
     if (rel < 0) {
       return -1;
     }
-    long i = rel / cache.size;
-    if (i >= objects || rel % cache.size != 0) {
+    int size = cache.size;
+    // obj_to_index: reciprocal_divide (a multiply) instead of a division by the non-constant
+    // size. It is exact below 2^32, far beyond any slab; the division only guards an address
+    // that far past the slab's base (which the i >= objects check then refuses).
+    long i = rel >>> 32 == 0 ? Reciprocal.reciprocalDivide(rel, cache.reciprocalSize)
+        : rel / size;
+    if (i >= objects || rel != i * size) {
       return -1;
     }
     return (int) i;

@@ -24,10 +24,10 @@ final class SlabAlloc {
     if (s.debug) {
       return SlabDebugPath.allocDebugGated(s);
     }
-    CpuWord cw = s.machine.cpuWord;
     for (;;) {
-      int cpu = s.machine.currentCpu();
-      KmemCacheCpu c = s.cpuSlab(cpu);
+      KmemCacheCpu c = s.thisCpuPtr();
+      CpuWord cw = c.cw;
+      int cpu = c.cpu;
       if (SlabTrace.ON) SlabTrace.begin();
       long w = c.word();
       if (SlabTrace.ON) SlabTrace.end("AllocReadCpuWord", s, c);

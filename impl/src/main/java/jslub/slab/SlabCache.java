@@ -3,6 +3,8 @@ package jslub.slab;
 import org.checkerframework.checker.lock.qual.MayReleaseLocks;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import jslub.cpu.CpuId;
+import jslub.memory.PhysicalMemory;
 import org.checkerframework.checker.index.qual.Positive;
 import org.checkerframework.checker.lock.qual.GuardSatisfied;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -21,6 +23,8 @@ public final class SlabCache {
   final SlabLayout layout;
   /** s->size: object stride. */
   final @Positive int size;
+  /** s->reciprocal_size: {@link Reciprocal#reciprocalValue} of {@link #size}, for obj_to_index. */
+  final long reciprocalSize;
   /** s->offset: free pointer offset. */
   final int offset;
   /** s->min_partial. */
@@ -36,6 +40,10 @@ public final class SlabCache {
   /** s->random: the freelist-pointer obfuscation key. */
   final long random;
   final SlabMachine machine;
+  /** machine.cpuId, machine.mem and machine.memmap, one load closer for the fast paths. */
+  final CpuId cpuId;
+  final PhysicalMemory mem;
+  final MemMap memmap;
   final SlabStats stats;
   private final KmemCacheCpu[] cpuSlab;
   private final KmemCacheNode[] nodes;
@@ -60,6 +68,7 @@ public final class SlabCache {
     this.layout = SlabLayout.compute(objectSize, align, machine.frameSize(), machine.cacheLine,
         machine.cpus);
     this.size = layout.size;
+    this.reciprocalSize = Reciprocal.reciprocalValue(layout.size);
     this.offset = layout.offset;
     this.minPartial = layout.minPartial();
     this.debug = debug;
@@ -69,6 +78,9 @@ public final class SlabCache {
     this.cpuPartialSlabs = layout.cpuPartialSlabs(cpuPartialOn);
     this.random = ThreadLocalRandom.current().nextLong();
     this.stats = new SlabStats(machine.cpus, statsOn);
+    this.cpuId = machine.cpuId;
+    this.mem = machine.mem;
+    this.memmap = machine.memmap;
     this.cpuSlab = new KmemCacheCpu[machine.cpus];
     for (int i = 0; i < cpuSlab.length; i++) {
       cpuSlab[i] = new KmemCacheCpu(i, machine.cpuWord);
@@ -78,6 +90,21 @@ public final class SlabCache {
     for (int i = 0; i < nodes.length; i++) {
       nodes[i] = new KmemCacheNode(i);
     }
+  }
+
+  /**
+   * this_cpu_ptr(s->cpu_slab): the calling thread's CPU's kmem_cache_cpu, with one range check
+   * (a CpuId outside [0, cpus) is a configuration error). May be stale the moment it returns,
+   * which is harmless: the fast path then reads and CASes that CPU's word, tid included.
+   */
+  KmemCacheCpu thisCpuPtr() {
+    int cpu = cpuId.currentCpu();
+    KmemCacheCpu[] a = cpuSlab;
+    if (cpu < 0 || cpu >= a.length) {
+      throw new IllegalStateException("CpuId returned " + cpu + ", outside [0, " + a.length
+          + ")");
+    }
+    return a[cpu];
   }
 
   KmemCacheCpu cpuSlab(int cpu) {
@@ -136,7 +163,7 @@ public final class SlabCache {
     if (addr == 0) {
       return FreeError.NULL_POINTER;
     }
-    return free(machine.memmap.slabOf(addr), addr);
+    return free(memmap.slabOf(addr), addr);
   }
 
   /**
@@ -157,7 +184,7 @@ public final class SlabCache {
 
   /** The cheap checks every free gets: in the arena, in a slab of this cache, on an object. */
   @Nullable FreeError checkFree(@Nullable Slab slab, long addr) {
-    if (addr < 0 || addr >= machine.mem.bytes()) {
+    if (addr < 0 || addr >= mem.bytes()) {
       return FreeError.OUTSIDE_ARENA;
     }
     if (slab == null) {

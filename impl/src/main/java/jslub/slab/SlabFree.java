@@ -19,10 +19,10 @@ final class SlabFree {
    */
   @MayReleaseLocks
   static @Nullable FreeError doSlabFree(SlabCache s, Slab slab, long head, long tail, int cnt) {
-    CpuWord cw = s.machine.cpuWord;
     for (;;) {
-      int cpu = s.machine.currentCpu();
-      KmemCacheCpu c = s.cpuSlab(cpu);
+      KmemCacheCpu c = s.thisCpuPtr();
+      CpuWord cw = c.cw;
+      int cpu = c.cpu;
       if (SlabTrace.ON) SlabTrace.begin();
       long w = c.word();
       if (SlabTrace.ON) SlabTrace.endFree("FreeReadCpuWord", s, c, head);

@@ -176,4 +176,52 @@ class VirtualCpusTest {
     assertTrue(sum >= 0);
     assertTrue(allocated < 4096, "currentCpu allocated " + allocated + " bytes in 1e6 calls");
   }
+
+  /**
+   * Two live threads whose ids share a slot of the direct-mapped table each keep their own CPU,
+   * and a move of one of them by another thread shows at its next call while the other holds
+   * the slot.
+   */
+  @Test
+  void threadsSharingASlotKeepTheirOwnCpus() throws Exception {
+    VirtualCpus v = new VirtualCpus(4);
+    int[] seen = new int[2];
+    CountDownLatch took = new CountDownLatch(1);
+    CountDownLatch moved = new CountDownLatch(1);
+    Runnable body = () -> {
+      seen[0] = v.currentCpu(); // takes the slot it shares with the test thread
+      took.countDown();
+      try {
+        moved.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      seen[1] = v.currentCpu();
+    };
+    long me = Thread.currentThread().threadId();
+    Thread twin = null;
+    for (int i = 0; i < 4 * VirtualCpus.SLOTS && twin == null; i++) {
+      Thread t = Thread.ofPlatform().unstarted(body); // ids are taken at construction
+      if (Math.floorMod(t.threadId() - me, VirtualCpus.SLOTS) == 0) {
+        twin = t;
+      }
+    }
+    if (twin == null) {
+      throw new AssertionError("no new thread id shares a slot with " + me);
+    }
+    v.bindCurrent(1);
+    assertEquals(1, v.currentCpu()); // the test thread holds the slot
+    v.bind(twin, 3);
+    twin.start();
+    took.await();
+    assertEquals(1, v.currentCpu()); // the twin took the slot: a miss, still answered exactly
+    v.bindCurrent(2);
+    assertEquals(2, v.currentCpu()); // the test thread took it back
+    v.bind(twin, 0); // the twin is moved by another thread while it does not hold the slot
+    moved.countDown();
+    twin.join();
+    assertEquals(3, seen[0]);
+    assertEquals(0, seen[1]);
+    assertEquals(2, v.currentCpu());
+  }
 }
