@@ -166,7 +166,9 @@ public final class TraceCheckCommand implements Callable<Integer> {
     Path meta = Files.createTempDirectory("jslub-tlc");
     List<String> cmd = List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseParallelGC",
+        // A replay is short and linear: C1 alone and the serial collector halve TLC's start-up
+        // cost, which is most of a check (figures in docs/model/RESULTS.md).
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx1g",
         "-DTLA-Library=" + root.resolve("spec").toAbsolutePath() + File.pathSeparator
             + root.resolve("proofs").toAbsolutePath(),
         "-cp", jar.toString(), "tlc2.TLC", "-workers", "1", "-metadir", meta.toString(),
