@@ -48,6 +48,7 @@ QuiescentInit ==
     /\ l = [t \in Threads |-> L0]
     /\ stale = [t \in Threads |-> FALSE]
     /\ opsDone = [t \in Threads |-> 0]
+    /\ sched = [bound |-> CpuOf, moves |-> 0]
     /\ IndInv
 
 IndSpec == QuiescentInit /\ [][Next]_vars
@@ -81,6 +82,7 @@ QuiescentInitBuilt ==
     /\ l = [t \in Threads |-> L0]
     /\ stale = [t \in Threads |-> FALSE]
     /\ opsDone = [t \in Threads |-> 0]
+    /\ sched = [bound |-> CpuOf, moves |-> 0]
     /\ Lists /\ Frozen
     /\ held \in [Threads -> SUBSET UNION {ObjsOf(s) : s \in live}]
     /\ IndInv
@@ -96,6 +98,7 @@ QuiescentInitWeak == QuiescentInit!1 /\ QuiescentInit!2 /\ QuiescentInit!3 /\ Qu
                      /\ QuiescentInit!5 /\ QuiescentInit!6 /\ QuiescentInit!7 /\ QuiescentInit!8
                      /\ QuiescentInit!9 /\ QuiescentInit!10 /\ QuiescentInit!11 /\ QuiescentInit!12
                      /\ QuiescentInit!13 /\ QuiescentInit!14 /\ QuiescentInit!15 /\ QuiescentInit!16
+                     /\ QuiescentInit!17
                      /\ InvWithoutListing
 IndSpecWeak == QuiescentInitWeak /\ [][Next]_vars
 =============================================================================

@@ -23,7 +23,7 @@ tvars == <<vars, i, log>>
 Give(t, u, o) ==
     /\ pc[t] = "idle" /\ u \in Threads /\ u # t /\ o \in held[t]
     /\ held' = [held EXCEPT ![t] = @ \ {o}, ![u] = @ \cup {o}]
-    /\ UNCHANGED <<cpuVars, slabVars, nodeVars, pc, l, stale, opsDone>>
+    /\ UNCHANGED <<cpuVars, slabVars, nodeVars, pc, l, stale, opsDone, sched>>
 
 \* the Slub action a record names, for its thread
 Act(e) ==
@@ -80,6 +80,10 @@ Act(e) ==
        [] e.a = "ShrinkDiscard" -> ShrinkDiscard(e.t)
        [] e.a = "BulkLock" -> BulkLock(e.t)
        [] e.a = "BulkPop" -> BulkPop(e.t)
+       [] e.a = "KmemCacheFreeBulk" -> KmemCacheFreeBulk(e.t, e.objs)
+       [] e.a = "BulkCheckCpu" -> BulkCheckCpu(e.t)
+       [] e.a = "BulkCheckRelease" -> BulkCheckRelease(e.t)
+       [] e.a = "SetTaskCpu" -> SetTaskCpu(e.t, e.cpu)
        [] e.a = "Give" -> Give(e.t, e.to, e.obj)
 
 \* optional observations of the Java side, compared after the step

@@ -52,11 +52,14 @@ CONSTANTS
     MinPartial,       \* s->min_partial
     CpuPartialSlabs,  \* s->cpu_partial_slabs; 0 = no per-CPU partial lists
     TidSpace,         \* number of distinct tid values (wraps), multiple of TidStep
-    Ops,              \* [Threads -> SUBSET {"alloc","free","bulk","shrink"}]
+    Ops,              \* [Threads -> SUBSET {"alloc","free","bulk","shrink","freebulk"}]
     BulkSize,         \* objects per kmem_cache_alloc_bulk call
+    MaxBulkFree,      \* most objects per kmem_cache_free_bulk call (0: the client never calls it)
+    MaxMigrations,    \* migrations of threads between CPUs in a run (0: CpuOf is fixed)
     MaxOps,           \* operations per thread, 0 = unbounded (liveness configs bound it)
     Bugs,             \* subset of the seven bug ids of docs/VERIFICATION.md section 2
     Variant           \* "primary" (<= 6.7) or "delayed_freeze" (6.8+)
+    \* CpuOf is where each thread starts; with MaxMigrations > 0 it may move.
 
 BugIds == {"NO_TID", "TID_WRAP", "BULK_NO_TID_BUMP", "SPLIT_CAS",
            "FREEZE_MISSING", "NO_LIST_RECHECK", "DISCARD_RACE"}
@@ -88,6 +91,10 @@ ASSUME /\ Bugs \subseteq BugIds
        /\ CpuOf \in [Threads -> Cpus]
        /\ TidSpace % TidStep = 0 /\ TidSpace >= TidStep
        /\ Threads = 1 .. Cardinality(Threads)
+       \* build_detached_freelist gives up after 3 entries of other slabs; with
+       \* at most 4 entries it never does, so a slab's entries form one list.
+       /\ MaxBulkFree \in 0 .. 4
+       /\ MaxMigrations \in Nat
 
 (* The packed slab word (freelist_aba_t): freelist head and the counters  *)
 (* inuse, objects, frozen, as a record.  A frame that is not a slab holds *)
@@ -114,17 +121,24 @@ VARIABLES
     held,          \* objects the client owns
     l,             \* thread-local registers (record, see L0)
     stale,         \* TRUE once the cpu tid moved after this thread read it
-    opsDone        \* operations finished (only counted when MaxOps > 0)
+    opsDone,       \* operations finished (only counted when MaxOps > 0)
+    \* the scheduler
+    sched          \* [bound |-> [Threads -> Cpus], moves |-> migrations so far]
 
 cpuVars  == <<cpuFreelist, cpuTid, cpuSlab, cpuPartial, cpuLock>>
 slabVars == <<slab, live, next>>
 nodeVars == <<listLock, partial, nrPartial>>
-vars     == <<cpuVars, slabVars, nodeVars, pc, held, l, stale, opsDone>>
+vars     == <<cpuVars, slabVars, nodeVars, pc, held, l, stale, opsDone, sched>>
 
 (* Thread-local registers.  Reset to L0 when an operation ends so that    *)
 (* equal shared states are not split by leftover scratch values.          *)
-L0 == [ rfl |-> NULL, rtid |-> 0, rnext |-> NULL,   \* fast-path snapshot
-        obj |-> NULL,                  \* object being freed (owned)
+L0 == [ cpu |-> 0,                     \* the CPU this operation acts for (see C)
+        rfl |-> NULL, rtid |-> 0, rnext |-> NULL,   \* fast-path snapshot
+        obj |-> NULL,                  \* object being freed (owned): head of the detached list
+        dl |-> << >>,                  \* the rest of the detached list, in order (owned)
+        cnt |-> 0,                     \* objects in the detached list (1 for kmem_cache_free)
+        fbq |-> << >>,                 \* kmem_cache_free_bulk: detached lists still to free
+        ck |-> 0,                      \* kmem_cache_free_bulk's entry check: CPU being checked
         cf |-> NULL,                   \* freelist claimed from the cpu word (owned)
         fs |-> NULL, old |-> EmptyWord,\* __slab_free / deactivate: slab word read
         sl |-> NULL, fl |-> NULL,      \* slab being loaded, private freelist chain
@@ -158,7 +172,15 @@ CatAll(ss)       == IF ss = << >> THEN << >> ELSE Head(ss) \o CatAll(Tail(ss))
 SpliceNext(h, tailTo) == IF h = NULL THEN next
                          ELSE [next EXCEPT ![Last(Chain(h))] = tailTo]
 
-C(t) == CpuOf[t]
+(* The CPU an operation acts for.  Java reads the thread's CPU (CpuId,     *)
+(* smp_processor_id) at the top of each fast-path try -- AllocReadCpuWord, *)
+(* FreeReadCpuWord -- and once at the start of kmem_cache_alloc_bulk, and  *)
+(* keeps that KmemCacheCpu for the rest of the try, its slow path included *)
+(* (the kernel re-reads it after new_slab; Java installs the new slab on    *)
+(* the CPU it started on, under that CPU's lock).  __slab_free's           *)
+(* put_cpu_partial reads the CPU afresh (PutCpuPartial).                   *)
+C(t) == l[t].cpu
+Bound(t) == sched.bound[t]   \* the thread's CPU now (changes only by SetTaskCpu)
 Goto(t, p)   == pc' = [pc EXCEPT ![t] = p]
 SetL(t, r)   == l' = [l EXCEPT ![t] = r]
 
@@ -166,7 +188,7 @@ SetL(t, r)   == l' = [l EXCEPT ![t] = r]
 FastWindow == {"a_slab", "a_next", "a_cas", "f_slab", "f_cas"}
 (* Where a thread has claimed a cpu word (between LockClaim and Release). *)
 ClaimPcs == {"s_check", "s_load", "s_drop", "s_droptid", "s_cpurel", "r_check",
-             "r_flushtid", "k_slab", "k_word", "b_pop"}
+             "r_flushtid", "k_slab", "k_word", "b_pop", "fb_rel"}
 
 (* next_tid on CPU c by thread t.  The stale flags stand for an unbounded *)
 (* tid: whoever read the word before this bump will fail its CAS.         *)
@@ -174,7 +196,7 @@ Bump(t, c) ==
     /\ cpuTid' = [cpuTid EXCEPT ![c] = NextTid(@)]
     /\ stale' = [u \in Threads |->
                    IF u = t THEN FALSE
-                   ELSE IF CpuOf[u] = c /\ pc[u] \in FastWindow THEN TRUE
+                   ELSE IF C(u) = c /\ pc[u] \in FastWindow THEN TRUE
                    ELSE stale[u]]
 NoBump(t) == cpuTid' = cpuTid /\ stale' = [stale EXCEPT ![t] = FALSE]
 
@@ -205,6 +227,39 @@ Done(t) ==
     /\ l' = [l EXCEPT ![t] = L0]
     /\ opsDone' = IF MaxOps = 0 THEN opsDone ELSE [opsDone EXCEPT ![t] = @ + 1]
 
+(* The detached list a free has in hand: head l.obj, then l.dl.  The      *)
+(* links between its objects were written by build_detached_freelist on   *)
+(* objects the thread owns; they become visible with the CAS that         *)
+(* publishes the list, so they are written there (R2), with tail -> to.   *)
+DetList(t) == <<l[t].obj>> \o l[t].dl
+LinkDetached(t, to) ==
+    LET d == DetList(t) IN
+    [o \in Obj |-> IF \E i \in 1 .. Len(d) : d[i] = o
+                   THEN LET i == CHOOSE i \in 1 .. Len(d) : d[i] = o
+                        IN IF i < Len(d) THEN d[i + 1] ELSE to
+                   ELSE next[o]]
+
+(* kmem_cache_free_bulk's lists, in the order it frees them: from the end  *)
+(* of the array, the last entry's slab first; each list holds that slab's *)
+(* entries in array order (head = lowest index, tail = the last entry).    *)
+RECURSIVE DetachedLists(_)
+DetachedLists(p) ==
+    IF p = << >> THEN << >>
+    ELSE LET s == SlabOf(p[Len(p)]) IN
+         <<SelectSeq(p, LAMBDA o : SlabOf(o) = s)>> \o DetachedLists(SelectSeq(p, LAMBDA o : SlabOf(o) # s))
+\* registers for freeing the first of the lists q (do_slab_free from its first step)
+NextList(q) == [L0 EXCEPT !.obj = Head(Head(q)), !.dl = Tail(Head(q)), !.cnt = Len(Head(q)), !.fbq = Tail(q)]
+\* the orders in which the objects of S can stand in an array
+Perms(S) == {f \in [1 .. Cardinality(S) -> S] : Range(f) = S}
+
+(* A detached list is back in the allocator: kmem_cache_free ends, and    *)
+(* kmem_cache_free_bulk goes on with its next list, if any.               *)
+FreeDone(t) ==
+    IF l[t].fbq = << >> THEN Done(t)
+    ELSE /\ pc' = [pc EXCEPT ![t] = "f_read"]
+         /\ l' = [l EXCEPT ![t] = NextList(l[t].fbq)]
+         /\ UNCHANGED opsDone
+
 (* ___slab_alloc returns object o (NULL: out of frames) to its caller.     *)
 SlowReturn(t, o) ==
     IF l[t].ret = "alloc"
@@ -212,11 +267,18 @@ SlowReturn(t, o) ==
          /\ Done(t)
     ELSE LET got == IF o = NULL THEN l[t].got ELSE l[t].got \cup {o}
              nb  == l[t].nb - 1
-         IN IF o = NULL \/ nb = 0
+         IN IF o = NULL /\ got # {}
+            THEN \* the bulk allocation failed: kmem_cache_free_bulk(s, i, p) of
+                 \* what it got, at once (the array's order is the order the objects
+                 \* came in, which the model does not keep: any order)
+                 /\ \E p \in Perms(got) : l' = [l EXCEPT ![t] = [L0 EXCEPT !.fbq = DetachedLists(p)]]
+                 /\ pc' = [pc EXCEPT ![t] = "fb_check"]
+                 /\ UNCHANGED <<held, opsDone>>
+            ELSE IF o = NULL \/ nb = 0
             THEN /\ held' = [held EXCEPT ![t] = @ \cup got]
                  /\ Done(t)
             ELSE /\ pc' = [pc EXCEPT ![t] = "b_lock"]
-                 /\ l' = [l EXCEPT ![t] = [L0 EXCEPT !.ret = "bulk", !.got = got, !.nb = nb]]
+                 /\ l' = [l EXCEPT ![t] = [L0 EXCEPT !.ret = "bulk", !.got = got, !.nb = nb, !.cpu = l[t].cpu]]
                  /\ UNCHANGED <<held, opsDone>>
 
 (* discard_slab -> free_slab: the frame goes back to the page allocator.  *)
@@ -240,6 +302,7 @@ Init ==
     /\ l           = [t \in Threads |-> L0]
     /\ stale       = [t \in Threads |-> FALSE]
     /\ opsDone     = [t \in Threads |-> 0]
+    /\ sched       = [bound |-> CpuOf, moves |-> 0]
 
 -----------------------------------------------------------------------------
 (*************************** Clients ****************************************)
@@ -258,12 +321,14 @@ CanStart(t, op) == pc[t] = "idle" /\ op \in Ops[t] /\ (MaxOps = 0 \/ opsDone[t] 
 AllocReadCpuWord(t) ==
     /\ pc[t] = "a_read" \/ CanStart(t, "alloc")
     /\ stale' = [stale EXCEPT ![t] = FALSE]
-    /\ IF cpuFreelist[C(t)] = BUSY       \* claimed: take the slow path (blocks on c.lock)
-       THEN Goto(t, "s_lock") /\ SetL(t, [L0 EXCEPT !.ret = "alloc"])
+    /\ LET c == Bound(t) IN             \* c = raw_cpu_ptr(s->cpu_slab), read at every try
+       IF cpuFreelist[c] = BUSY          \* claimed: take the slow path (blocks on c.lock)
+       THEN Goto(t, "s_lock") /\ SetL(t, [L0 EXCEPT !.ret = "alloc", !.cpu = c])
        ELSE /\ Goto(t, "a_slab")
             /\ SetL(t, [(IF pc[t] = "idle" THEN [L0 EXCEPT !.ret = "alloc"] ELSE l[t])
-                          EXCEPT !.rfl = cpuFreelist[C(t)], !.rtid = cpuTid[C(t)]])
+                          EXCEPT !.cpu = c, !.rfl = cpuFreelist[c], !.rtid = cpuTid[c]])
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
 
 \* slab = c->slab; if (!object || !slab) -> __slab_alloc.  Read after the
 \* word: c->slab only changes while the word is claimed, and the release
@@ -276,6 +341,7 @@ AllocReadCpuSlab(t) ==
             /\ stale' = [stale EXCEPT ![t] = FALSE]
        ELSE /\ Goto(t, "a_next") /\ UNCHANGED <<l, stale>>
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
 
 \* next_object = get_freepointer_safe(s, object): may read a stale pointer
 \* of an object someone else has already taken.
@@ -284,6 +350,7 @@ AllocGetFreepointer(t) ==
     /\ SetL(t, [l[t] EXCEPT !.rnext = next[l[t].rfl]])
     /\ Goto(t, "a_cas")
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* this_cpu_cmpxchg_double(freelist, tid: object, tid -> next_object, next_tid)
 AllocCmpxchg(t) ==
@@ -299,19 +366,26 @@ AllocCmpxchg(t) ==
             /\ SetL(t, [l[t] EXCEPT !.rfl = NULL, !.rtid = 0, !.rnext = NULL])
             /\ stale' = [stale EXCEPT ![t] = FALSE]
             /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
 
 -----------------------------------------------------------------------------
 (*************** do_slab_free: the lockless fast path ***********************)
 \* tid = READ_ONCE(c->tid); freelist = c->freelist  -- one read in Java.
-\* When idle, this step also picks the object o to free out of held[t].
+\* When idle, this step also picks the object o to free out of held[t]
+\* (kmem_cache_free: a detached list of one).  At "f_read" it frees the
+\* detached list in hand (a retry, or kmem_cache_free_bulk's next list).
 FreeReadCpuWord(t, o) ==
     /\ \/ pc[t] = "f_read" /\ o = l[t].obj /\ UNCHANGED held
        \/ CanStart(t, "free") /\ o \in held[t] /\ held' = [held EXCEPT ![t] = @ \ {o}]
     /\ stale' = [stale EXCEPT ![t] = FALSE]
-    /\ IF cpuFreelist[C(t)] = BUSY       \* claimed: __slab_free is right for any slab
-       THEN Goto(t, "sf_read") /\ SetL(t, [L0 EXCEPT !.obj = o])
-       ELSE Goto(t, "f_slab") /\ SetL(t, [L0 EXCEPT !.obj = o, !.rfl = cpuFreelist[C(t)], !.rtid = cpuTid[C(t)]])
+    /\ LET c == Bound(t)                \* c = raw_cpu_ptr(s->cpu_slab), read at every try
+           d == IF pc[t] = "idle" THEN [L0 EXCEPT !.obj = o, !.cnt = 1]
+                ELSE [L0 EXCEPT !.obj = o, !.dl = l[t].dl, !.cnt = l[t].cnt, !.fbq = l[t].fbq]
+       IN IF cpuFreelist[c] = BUSY       \* claimed: __slab_free is right for any slab
+          THEN Goto(t, "sf_read") /\ SetL(t, [d EXCEPT !.cpu = c])
+          ELSE Goto(t, "f_slab") /\ SetL(t, [d EXCEPT !.cpu = c, !.rfl = cpuFreelist[c], !.rtid = cpuTid[c]])
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, opsDone>>
+    /\ UNCHANGED sched
 
 \* if (slab != c->slab) __slab_free(...)
 FreeReadCpuSlab(t) ==
@@ -322,21 +396,23 @@ FreeReadCpuSlab(t) ==
             /\ SetL(t, [l[t] EXCEPT !.rfl = NULL, !.rtid = 0])
             /\ stale' = [stale EXCEPT ![t] = FALSE]
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
 
-\* set_freepointer(object, freelist) (R2) + cmpxchg (freelist, tid -> object, next_tid)
+\* set_freepointer(tail, freelist) (R2) + cmpxchg (freelist, tid -> head, next_tid)
 FreeCmpxchg(t) ==
     /\ pc[t] = "f_cas"
     /\ LET c == C(t)  o == l[t].obj IN
        IF cpuFreelist[c] = l[t].rfl /\ TidOK(t, c)
-       THEN /\ next' = [next EXCEPT ![o] = l[t].rfl]
+       THEN /\ next' = LinkDetached(t, l[t].rfl)
             /\ cpuFreelist' = [cpuFreelist EXCEPT ![c] = o]
             /\ Bump(t, c)
-            /\ Done(t)
+            /\ FreeDone(t)
             /\ UNCHANGED <<cpuSlab, cpuPartial, cpuLock, slab, live, nodeVars, held>>
        ELSE /\ Goto(t, "f_read")
             /\ SetL(t, [l[t] EXCEPT !.rfl = NULL, !.rtid = 0])
             /\ stale' = [stale EXCEPT ![t] = FALSE]
             /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
 
 -----------------------------------------------------------------------------
 (*************** ___slab_alloc: the slow path *******************************)
@@ -347,6 +423,7 @@ SlabAllocLock(t) ==
     /\ SetL(t, [l[t] EXCEPT !.cf = cpuFreelist[C(t)]])
     /\ Goto(t, "s_check")
     /\ UNCHANGED <<cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* load_freelist: the claimed c->freelist is not empty (a free refilled it):
 \* hand out its head, release the rest.
@@ -356,6 +433,7 @@ SlabAllocLoadFreelist(t) ==
        /\ Release(t, C(t), next[o])
        /\ SlowReturn(t, o)
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars>>
+    /\ UNCHANGED sched
 
 \* freelist = get_freelist(s, slab): slab-word CAS (R1) taking the slab's
 \* freelist, inuse = objects, frozen = (freelist != NULL).
@@ -367,6 +445,7 @@ GetFreelist(t) ==
        /\ SetL(t, [l[t] EXCEPT !.fl = w.freelist])
        /\ Goto(t, IF w.freelist # NULL THEN "s_load" ELSE "s_drop")
     /\ UNCHANGED <<cpuVars, live, next, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* load_freelist with a private chain (after get_freelist, or c->slab = slab
 \* in retry_load_slab): hand out its head, release the word with the rest.
@@ -376,6 +455,7 @@ LoadFreelist(t) ==
        /\ Release(t, C(t), Nx(f))
        /\ SlowReturn(t, f)
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars>>
+    /\ UNCHANGED sched
 
 \* get_freelist found nothing (the slab is now unfrozen and full):
 \* c->slab = NULL ...
@@ -384,6 +464,7 @@ SlabAllocDropSlab(t) ==
     /\ cpuSlab' = [cpuSlab EXCEPT ![C(t)] = NULL]
     /\ Goto(t, "s_droptid")
     /\ UNCHANGED <<cpuFreelist, cpuTid, cpuPartial, cpuLock, slabVars, nodeVars, held, l, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* ... c->tid = next_tid(c->tid); local_unlock: release (NULL, next tid);
 \* goto new_slab (which takes the lock again).
@@ -392,6 +473,7 @@ SlabAllocDropSlabTid(t) ==
     /\ Release(t, C(t), l[t].cf)
     /\ Goto(t, "s_lock") /\ SetL(t, [l[t] EXCEPT !.cf = NULL, !.fl = NULL])
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
 
 \* new_slab: slab = c->slab = slub_percpu_partial(c) (CPU_PARTIAL_ALLOC).
 \* Primary: the slab is frozen already; unlock (release) and goto redo.
@@ -409,6 +491,7 @@ CpuPartialAlloc(t) ==
                /\ SetL(t, [l[t] EXCEPT !.fl = w.freelist])
                /\ Goto(t, "s_load")
     /\ UNCHANGED <<cpuFreelist, cpuTid, cpuLock, live, next, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* primary, after CPU_PARTIAL_ALLOC: local_unlock (release); goto redo
 CpuPartialAllocUnlock(t) ==
@@ -416,6 +499,7 @@ CpuPartialAllocUnlock(t) ==
     /\ Release(t, C(t), l[t].cf)
     /\ Goto(t, "s_lock") /\ SetL(t, [l[t] EXCEPT !.cf = NULL])
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
 
 \* new_objects: no c->slab, no cpu partial: release, get_partial_node.
 \* (list_lock is never taken while holding the cpu lock: order list_lock -> cpu lock)
@@ -424,6 +508,7 @@ SlabAllocNewObjects(t) ==
     /\ Release(t, C(t), l[t].cf)
     /\ Goto(t, "g_lock") /\ SetL(t, [l[t] EXCEPT !.cf = NULL])
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
 
 -----------------------------------------------------------------------------
 (*************** get_partial_node *******************************************)
@@ -437,6 +522,7 @@ GetPartialPeekEmpty(t) ==
     /\ pc[t] = "g_lock" /\ nrPartial = 0
     /\ Goto(t, "n_new")
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, l, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* spin_lock_irqsave(&n->list_lock)
 GetPartialLock(t) ==
@@ -444,6 +530,7 @@ GetPartialLock(t) ==
     /\ listLock' = t
     /\ Goto(t, "g_scan")
     /\ UNCHANGED <<cpuVars, slabVars, partial, nrPartial, held, l, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* acquire_slab(mode = 1) on the first slab + remove_partial (under list_lock;
 \* R1).  Primary: the CAS freezes the slab and takes its freelist.
@@ -460,6 +547,7 @@ AcquireSlab(t) ==
        /\ listLock' = IF more THEN t ELSE NULL
        /\ Goto(t, IF more THEN "g_scan" ELSE AfterPartial)
     /\ UNCHANGED <<cpuVars, live, next, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* acquire_slab(mode = 0) on a further slab: freeze it, leave its freelist
 \* (primary); remove_partial; then put_cpu_partial(s, slab, 0).
@@ -472,6 +560,7 @@ AcquireSlabExtra(t) ==
        /\ SetL(t, [l[t] EXCEPT !.psl = s])
        /\ Goto(t, "g_pcp")
     /\ UNCHANGED <<cpuVars, listLock, live, next, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* acquire_slab is one CAS attempt; it fails when a lockless __slab_free
 \* changed the slab word between its read and the CAS.  get_partial_node
@@ -483,6 +572,7 @@ AcquireSlabFail(t) ==
     /\ listLock' = NULL
     /\ Goto(t, IF l[t].sl = NULL THEN "n_new" ELSE AfterPartial)
     /\ UNCHANGED <<cpuVars, slabVars, partial, nrPartial, held, l, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* put_cpu_partial(s, slab, drain = 0) while holding list_lock: takes the
 \* cpu lock, pushes, unlocks (R3).  drain = 0 never detaches the old list.
@@ -494,6 +584,7 @@ PutCpuPartialNoDrain(t) ==
        /\ listLock' = IF more THEN t ELSE NULL
        /\ Goto(t, IF more THEN "g_scan" ELSE AfterPartial)
     /\ UNCHANGED <<cpuFreelist, cpuTid, cpuSlab, cpuLock, slabVars, partial, nrPartial, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* node list empty: unlock, go to new_slab
 GetPartialNone(t) ==
@@ -501,6 +592,7 @@ GetPartialNone(t) ==
     /\ listLock' = NULL
     /\ Goto(t, "n_new")
     /\ UNCHANGED <<cpuVars, slabVars, partial, nrPartial, held, l, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* delayed_freeze (6.8): freeze_slab -- take the freelist, inuse = objects,
 \* frozen = 1, after the slab left the node list (R1).
@@ -511,6 +603,7 @@ FreezeSlab(t) ==
        /\ SetL(t, [l[t] EXCEPT !.fl = w.freelist])
        /\ Goto(t, "r_lock")
     /\ UNCHANGED <<cpuVars, live, next, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 -----------------------------------------------------------------------------
 (*************** new_slab / allocate_slab ***********************************)
@@ -529,12 +622,14 @@ NewSlab(t) ==
        /\ SetL(t, [l[t] EXCEPT !.sl = s, !.fl = first])
        /\ Goto(t, "r_lock")
     /\ UNCHANGED <<cpuVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* the frame allocator fails: slab_out_of_memory, ___slab_alloc returns NULL
 NewSlabFail(t) ==
     /\ pc[t] = "n_new" /\ Slabs \subseteq live
     /\ SlowReturn(t, NULL)
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, stale>>
+    /\ UNCHANGED sched
 
 -----------------------------------------------------------------------------
 (*************** retry_load_slab ********************************************)
@@ -544,6 +639,7 @@ RetryLoadSlabLock(t) ==
     /\ SetL(t, [l[t] EXCEPT !.cf = cpuFreelist[C(t)]])
     /\ Goto(t, "r_check")
     /\ UNCHANGED <<cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* if (unlikely(c->slab)): another thread of this CPU installed a slab while
 \* we were unlocked.  flush_slab = c->slab, flush_freelist = the claimed
@@ -554,6 +650,7 @@ RetryLoadSlabFlush(t) ==
     /\ SetL(t, [l[t] EXCEPT !.dsl = cpuSlab[C(t)], !.dfl = l[t].cf, !.cf = NULL])
     /\ Goto(t, "r_flushtid")
     /\ UNCHANGED <<cpuFreelist, cpuTid, cpuPartial, cpuLock, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* ... c->freelist = NULL; c->tid = next_tid: release (NULL); then
 \* deactivate_slab(flush_slab, flush_freelist); goto retry_load_slab.
@@ -563,6 +660,7 @@ RetryLoadSlabFlushTid(t) ==
     /\ SetL(t, [l[t] EXCEPT !.dret = "r_lock"])
     /\ Goto(t, "d_read")
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
 
 \* c->slab = slab; goto load_freelist
 RetryLoadSlabInstall(t) ==
@@ -571,6 +669,7 @@ RetryLoadSlabInstall(t) ==
     /\ SetL(t, [l[t] EXCEPT !.sl = NULL])
     /\ Goto(t, "s_load")
     /\ UNCHANGED <<cpuFreelist, cpuTid, cpuPartial, cpuLock, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 -----------------------------------------------------------------------------
 (*************** deactivate_slab (<= 6.7 form) ******************************)
@@ -595,6 +694,7 @@ DeactivateRead(t) ==
                     !.dtail = IF @ # 0 THEN @ ELSE IF w.freelist # NULL THEN 2 ELSE 1])
        /\ Goto(t, IF m = "partial" THEN "d_lock" ELSE "d_cas")
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* M_PARTIAL: spin_lock_irqsave(&n->list_lock) before the CAS
 DeactivateLock(t) ==
@@ -602,6 +702,7 @@ DeactivateLock(t) ==
     /\ listLock' = t
     /\ Goto(t, "d_cas")
     /\ UNCHANGED <<cpuVars, slabVars, partial, nrPartial, held, l, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* slab_update_freelist(old -> spliced, inuse -= free_delta, frozen = 0);
 \* on failure unlock and redo.  On success: M_PARTIAL add_partial (tail if
@@ -632,73 +733,77 @@ DeactivateCmpxchg(t) ==
                /\ Goto(t, "d_read")
                /\ UNCHANGED <<slabVars, partial, nrPartial, l>>
     /\ UNCHANGED <<cpuVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 -----------------------------------------------------------------------------
 (*************** __slab_free: the slow free path ****************************)
 Prior(w)     == w.freelist
-NewInuse(w)  == w.inuse - 1
+\* n = cnt, the objects of the detached list (1 for kmem_cache_free)
+NewInuse(w, n) == w.inuse - n
 WasFrozen(w) == w.frozen
 \* (!new.inuse || !prior) && !was_frozen
-NeedList(w)  == (NewInuse(w) = 0 \/ Prior(w) = NULL) /\ ~WasFrozen(w)
+NeedList(w, n)  == (NewInuse(w, n) = 0 \/ Prior(w) = NULL) /\ ~WasFrozen(w)
 \* primary: a full slab gets frozen and goes to the cpu partial list
-FreezeIt(w)  == Primary /\ NeedList(w) /\ HasCpuPartial /\ Prior(w) = NULL
-NewFrozen(w) == WasFrozen(w) \/ (FreezeIt(w) /\ ~Bug("FREEZE_MISSING"))
+FreezeIt(w, n)  == Primary /\ NeedList(w, n) /\ HasCpuPartial /\ Prior(w) = NULL
+NewFrozen(w, n) == WasFrozen(w) \/ (FreezeIt(w, n) /\ ~Bug("FREEZE_MISSING"))
 \* the slab must go to put_cpu_partial(drain = 1) after the CAS
-ToCpuPartial(w) == IF Primary THEN FreezeIt(w)
-                   ELSE NeedList(w) /\ HasCpuPartial /\ Prior(w) = NULL
+ToCpuPartial(w, n) == IF Primary THEN FreezeIt(w, n)
+                   ELSE NeedList(w, n) /\ HasCpuPartial /\ Prior(w) = NULL
 \* n = get_node(); spin_lock_irqsave(&n->list_lock) inside the loop
-NeedLock(w)  == IF Primary THEN NeedList(w) /\ ~FreezeIt(w)
-                ELSE NeedList(w) /\ (~HasCpuPartial \/ Prior(w) # NULL)
-LockBefore(w) == NeedLock(w) /\ ~Bug("DISCARD_RACE")
-LockAfter(w)  == NeedLock(w) /\ Bug("DISCARD_RACE")
+NeedLock(w, n)  == IF Primary THEN NeedList(w, n) /\ ~FreezeIt(w, n)
+                ELSE NeedList(w, n) /\ (~HasCpuPartial \/ Prior(w) # NULL)
+LockBefore(w, n) == NeedLock(w, n) /\ ~Bug("DISCARD_RACE")
+LockAfter(w, n)  == NeedLock(w, n) /\ Bug("DISCARD_RACE")
 
 \* prior = slab->freelist; counters = slab->counters (one atomic read in Java)
 SlabFreeRead(t) ==
     /\ pc[t] = "sf_read"
     /\ LET s == SlabOf(l[t].obj)  w == slab[s] IN
        /\ SetL(t, [l[t] EXCEPT !.fs = s, !.old = w])
-       /\ Goto(t, IF LockBefore(w) THEN "sf_lock" ELSE "sf_cas")
+       /\ Goto(t, IF LockBefore(w, l[t].cnt) THEN "sf_lock" ELSE "sf_cas")
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 SlabFreeLock(t) ==
     /\ pc[t] = "sf_lock" /\ listLock = NULL
     /\ listLock' = t
     /\ Goto(t, "sf_cas")
     /\ UNCHANGED <<cpuVars, slabVars, partial, nrPartial, held, l, stale, opsDone>>
+    /\ UNCHANGED sched
 
 (* After the CAS, holding list_lock (R3): the tail of __slab_free.        *)
 (* Sets listLock, partial, nrPartial, pc, l, opsDone.                     *)
 FreeLockedTail(t, s, w) ==
     IF ~Primary /\ Prior(w) # NULL /\ s \notin Range(partial) /\ ~Bug("NO_LIST_RECHECK")
     THEN \* 6.8: prior && !on_node_partial -> the slab is on a cpu partial list: hands off
-         /\ listLock' = NULL /\ UNCHANGED <<partial, nrPartial>> /\ Done(t)
-    ELSE IF NewInuse(w) = 0 /\ nrPartial >= MinPartial
+         /\ listLock' = NULL /\ UNCHANGED <<partial, nrPartial>> /\ FreeDone(t)
+    ELSE IF NewInuse(w, l[t].cnt) = 0 /\ nrPartial >= MinPartial
     THEN \* slab_empty: remove_partial if it was on the list; unlock; discard_slab
          /\ IF Prior(w) # NULL
             THEN partial' = Without(partial, s) /\ nrPartial' = nrPartial - 1
             ELSE UNCHANGED <<partial, nrPartial>>
          /\ listLock' = NULL
          /\ Goto(t, "sf_discard")
-         /\ SetL(t, [l[t] EXCEPT !.obj = NULL])
+         /\ SetL(t, [l[t] EXCEPT !.obj = NULL, !.dl = << >>])
          /\ UNCHANGED opsDone
     ELSE IF ~HasCpuPartial /\ Prior(w) = NULL
     THEN \* was full, on no list: add_partial(n, slab, DEACTIVATE_TO_TAIL)
          /\ partial' = Append(partial, s) /\ nrPartial' = nrPartial + 1
-         /\ listLock' = NULL /\ Done(t)
-    ELSE /\ listLock' = NULL /\ UNCHANGED <<partial, nrPartial>> /\ Done(t)
+         /\ listLock' = NULL /\ FreeDone(t)
+    ELSE /\ listLock' = NULL /\ UNCHANGED <<partial, nrPartial>> /\ FreeDone(t)
 
 (* After a successful slab-word update.                                   *)
 AfterFreeCas(t, s, w) ==
     IF listLock = t THEN FreeLockedTail(t, s, w)
     ELSE /\ UNCHANGED nodeVars
-         /\ IF LockAfter(w)
-            THEN Goto(t, "sf_lock2") /\ SetL(t, [l[t] EXCEPT !.obj = NULL]) /\ UNCHANGED opsDone
-            ELSE IF ~WasFrozen(w) /\ ToCpuPartial(w)
-            THEN Goto(t, "p_lock") /\ SetL(t, [L0 EXCEPT !.psl = s]) /\ UNCHANGED opsDone
-            ELSE Done(t)      \* was_frozen (FREE_FROZEN) or nothing to do
+         /\ IF LockAfter(w, l[t].cnt)
+            THEN Goto(t, "sf_lock2") /\ SetL(t, [l[t] EXCEPT !.obj = NULL, !.dl = << >>]) /\ UNCHANGED opsDone
+            ELSE IF ~WasFrozen(w) /\ ToCpuPartial(w, l[t].cnt)
+            THEN Goto(t, "p_lock") /\ SetL(t, [L0 EXCEPT !.psl = s, !.fbq = l[t].fbq]) /\ UNCHANGED opsDone
+            ELSE FreeDone(t)      \* was_frozen (FREE_FROZEN) or nothing to do
 
-\* set_freepointer(object, prior) (R2) + slab_update_freelist(prior,
-\* counters -> object, new.counters).  On failure unlock (if locked), retry.
+\* set_freepointer(tail, prior) (R2) + slab_update_freelist(prior,
+\* counters -> head, counters - cnt).  On failure unlock (if locked), retry.
 \* SPLIT_CAS: only the freelist half here; the counters follow separately.
 SlabFreeCmpxchg(t) ==
     /\ pc[t] = "sf_cas"
@@ -706,33 +811,35 @@ SlabFreeCmpxchg(t) ==
        IF Bug("SPLIT_CAS")
        THEN IF cur.freelist = Prior(w)
             THEN /\ slab' = [slab EXCEPT ![s].freelist = o]
-                 /\ next' = [next EXCEPT ![o] = Prior(w)]
-                 /\ Goto(t, "sf_cnt") /\ SetL(t, [l[t] EXCEPT !.obj = NULL])
+                 /\ next' = LinkDetached(t, Prior(w))
+                 /\ Goto(t, "sf_cnt") /\ SetL(t, [l[t] EXCEPT !.obj = NULL, !.dl = << >>])
                  /\ UNCHANGED <<live, nodeVars, opsDone>>
             ELSE /\ listLock' = IF listLock = t THEN NULL ELSE listLock
                  /\ Goto(t, "sf_read")
                  /\ UNCHANGED <<slabVars, partial, nrPartial, l, opsDone>>
        ELSE IF cur = w
-            THEN /\ slab' = [slab EXCEPT ![s] = [w EXCEPT !.freelist = o, !.inuse = NewInuse(w),
-                                                          !.frozen = NewFrozen(w)]]
-                 /\ next' = [next EXCEPT ![o] = Prior(w)]
+            THEN /\ slab' = [slab EXCEPT ![s] = [w EXCEPT !.freelist = o, !.inuse = NewInuse(w, l[t].cnt),
+                                                          !.frozen = NewFrozen(w, l[t].cnt)]]
+                 /\ next' = LinkDetached(t, Prior(w))
                  /\ UNCHANGED live
                  /\ AfterFreeCas(t, s, w)
             ELSE /\ listLock' = IF listLock = t THEN NULL ELSE listLock
                  /\ Goto(t, "sf_read")
                  /\ UNCHANGED <<slabVars, partial, nrPartial, l, opsDone>>
     /\ UNCHANGED <<cpuVars, held, stale>>
+    /\ UNCHANGED sched
 
 \* SPLIT_CAS only: the second CAS, on the counters alone (re-read on failure)
 SlabFreeCounters(t) ==
     /\ pc[t] = "sf_cnt" /\ Bug("SPLIT_CAS")
     /\ LET s == l[t].fs  w == l[t].old  cur == slab[s] IN
        IF cur.inuse = w.inuse /\ cur.frozen = w.frozen
-       THEN /\ slab' = [slab EXCEPT ![s] = [cur EXCEPT !.inuse = NewInuse(w), !.frozen = NewFrozen(w)]]
+       THEN /\ slab' = [slab EXCEPT ![s] = [cur EXCEPT !.inuse = NewInuse(w, l[t].cnt), !.frozen = NewFrozen(w, l[t].cnt)]]
             /\ AfterFreeCas(t, s, w)
        ELSE /\ SetL(t, [l[t] EXCEPT !.old = [w EXCEPT !.inuse = cur.inuse, !.frozen = cur.frozen]])
             /\ UNCHANGED <<slab, nodeVars, pc, opsDone>>
     /\ UNCHANGED <<cpuVars, live, next, held, stale>>
+    /\ UNCHANGED sched
 
 \* DISCARD_RACE only: list_lock taken after the CAS; the slab_empty decision
 \* uses the values of the CAS without re-checking them under the lock.
@@ -740,6 +847,7 @@ SlabFreeLockLate(t) ==
     /\ pc[t] = "sf_lock2" /\ listLock = NULL
     /\ FreeLockedTail(t, l[t].fs, l[t].old)
     /\ UNCHANGED <<cpuVars, slabVars, held, stale>>
+    /\ UNCHANGED sched
 
 \* discard_slab(s, slab) after slab_empty's unlock
 DiscardSlab(t) ==
@@ -748,29 +856,33 @@ DiscardSlab(t) ==
        /\ live' = live \ {s}
        /\ slab' = [slab EXCEPT ![s] = EmptyWord]
        /\ next' = DiscardNext({s})
-    /\ Done(t)
+    /\ FreeDone(t)
     /\ UNCHANGED <<cpuVars, nodeVars, held, stale>>
+    /\ UNCHANGED sched
 
 -----------------------------------------------------------------------------
 (*************** put_cpu_partial(drain = 1) / __unfreeze_partials ***********)
 \* Under this CPU's lock (R3): if the list already holds >= cpu_partial_slabs
-\* slabs, detach it for unfreezing; push the slab; unlock.
+\* slabs, detach it for unfreezing; push the slab; unlock.  "This CPU" is
+\* read here (Java: currentCpu() in __slab_free), not at the free's start.
 PutCpuPartial(t) ==
-    /\ pc[t] = "p_lock" /\ cpuLock[C(t)] = NULL
-    /\ LET c == C(t)  old == cpuPartial[c]
+    /\ pc[t] = "p_lock" /\ cpuLock[Bound(t)] = NULL
+    /\ LET c == Bound(t)  old == cpuPartial[c]
            drain == old # << >> /\ Len(old) >= CpuPartialSlabs IN
        /\ cpuPartial' = [cpuPartial EXCEPT ![c] = IF drain THEN <<l[t].psl>> ELSE <<l[t].psl>> \o old]
        /\ IF drain
-          THEN Goto(t, "u_lock") /\ SetL(t, [L0 EXCEPT !.detached = old, !.uret = "done"])
+          THEN Goto(t, "u_lock") /\ SetL(t, [L0 EXCEPT !.detached = old, !.uret = "done", !.fbq = l[t].fbq])
                  /\ UNCHANGED opsDone
-          ELSE Done(t)
+          ELSE FreeDone(t)
     /\ UNCHANGED <<cpuFreelist, cpuTid, cpuSlab, cpuLock, slabVars, nodeVars, held, stale>>
+    /\ UNCHANGED sched
 
 UnfreezeLock(t) ==
     /\ pc[t] = "u_lock" /\ listLock = NULL
     /\ listLock' = t
     /\ Goto(t, "u_one")
     /\ UNCHANGED <<cpuVars, slabVars, partial, nrPartial, held, l, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* One slab of the detached list, under list_lock: CAS frozen -> 0 (R1;
 \* delayed_freeze: already unfrozen, no CAS); then discard later if empty
@@ -786,6 +898,7 @@ UnfreezeOne(t) ==
           ELSE /\ SetL(t, [l[t] EXCEPT !.detached = Tail(@)])
                /\ partial' = Append(partial, s) /\ nrPartial' = nrPartial + 1
     /\ UNCHANGED <<cpuVars, live, next, listLock, pc, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* unlock; discard the empty ones (R3); return
 UnfreezeDone(t) ==
@@ -794,11 +907,12 @@ UnfreezeDone(t) ==
     /\ live' = live \ l[t].dset
     /\ slab' = [s \in Slabs |-> IF s \in l[t].dset THEN EmptyWord ELSE slab[s]]
     /\ next' = DiscardNext(l[t].dset)
-    /\ IF l[t].uret = "done"
-       THEN Done(t)
+    /\ IF l[t].uret = "done"          \* put_cpu_partial's drain, in a free
+       THEN FreeDone(t)
        ELSE Goto(t, l[t].uret) /\ SetL(t, [l[t] EXCEPT !.dset = {}, !.uret = "none"])
               /\ UNCHANGED opsDone
     /\ UNCHANGED <<cpuVars, partial, nrPartial, held, stale>>
+    /\ UNCHANGED sched
 
 -----------------------------------------------------------------------------
 (*************** __kmem_cache_shrink: flush_all, then the node list *********)
@@ -809,6 +923,7 @@ FlushLock(t) ==
     /\ SetL(t, [l[t] EXCEPT !.cf = cpuFreelist[l[t].k]])
     /\ Goto(t, "k_slab")
     /\ UNCHANGED <<cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* slab = c->slab; freelist = claimed; c->slab = NULL
 FlushSlab(t) ==
@@ -818,6 +933,7 @@ FlushSlab(t) ==
        /\ SetL(t, [l[t] EXCEPT !.dsl = cpuSlab[k], !.dfl = l[t].cf, !.cf = NULL])
        /\ Goto(t, "k_word")
     /\ UNCHANGED <<cpuFreelist, cpuTid, cpuPartial, cpuLock, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* c->freelist = NULL; c->tid = next_tid: release; unlock; deactivate_slab if there was a slab
 FlushSlabTid(t) ==
@@ -827,6 +943,7 @@ FlushSlabTid(t) ==
        THEN Goto(t, "d_read") /\ SetL(t, [l[t] EXCEPT !.dret = "k_plock"])
        ELSE Goto(t, "k_plock") /\ UNCHANGED l
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
 
 \* unfreeze_partials: under k's lock detach c->partial (R3), then __unfreeze_partials
 UnfreezePartials(t) ==
@@ -837,6 +954,7 @@ UnfreezePartials(t) ==
           THEN Goto(t, "u_lock") /\ SetL(t, [l[t] EXCEPT !.detached = d, !.uret = "k_next"])
           ELSE Goto(t, "k_next") /\ UNCHANGED l
     /\ UNCHANGED <<cpuFreelist, cpuTid, cpuSlab, cpuLock, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 ShrinkNextCpu(t) ==
     /\ pc[t] = "k_next"
@@ -844,12 +962,14 @@ ShrinkNextCpu(t) ==
        THEN Goto(t, "k_lock") /\ SetL(t, [l[t] EXCEPT !.k = @ + 1])
        ELSE Goto(t, "k_node") /\ UNCHANGED l
     /\ UNCHANGED <<cpuVars, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 ShrinkLock(t) ==
     /\ pc[t] = "k_node" /\ listLock = NULL
     /\ listLock' = t
     /\ Goto(t, "k_scan")
     /\ UNCHANGED <<cpuVars, slabVars, partial, nrPartial, held, l, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* SHRINK_PROMOTE_MAX: slabs with 1..32 free objects are re-sorted to the
 \* front, fewest free first (stable); the others keep their order behind.
@@ -873,17 +993,20 @@ ShrinkDiscard(t) ==
        /\ next' = DiscardNext(E)
     /\ Done(t)
     /\ UNCHANGED <<cpuVars, held, stale>>
+    /\ UNCHANGED sched
 
 -----------------------------------------------------------------------------
 (*************** kmem_cache_alloc_bulk **************************************)
 \* local_lock_irq = take c.lock and claim the word
 BulkLock(t) ==
     /\ pc[t] = "b_lock" \/ CanStart(t, "bulk")
-    /\ LockClaim(t, C(t))
+    /\ LET c == IF pc[t] = "idle" THEN Bound(t) ELSE C(t) IN  \* the CPU is read once, at the start
+       /\ LockClaim(t, c)
+       /\ SetL(t, [(IF pc[t] = "idle" THEN [L0 EXCEPT !.ret = "bulk", !.nb = BulkSize] ELSE l[t])
+                     EXCEPT !.cf = cpuFreelist[c], !.cpu = c])
     /\ Goto(t, "b_pop")
-    /\ SetL(t, [(IF pc[t] = "idle" THEN [L0 EXCEPT !.ret = "bulk", !.nb = BulkSize] ELSE l[t])
-                  EXCEPT !.cf = cpuFreelist[C(t)]])
     /\ UNCHANGED <<cpuTid, cpuSlab, cpuPartial, slabVars, nodeVars, held, stale, opsDone>>
+    /\ UNCHANGED sched
 
 \* object = c->freelist; c->freelist = get_freepointer(object), as often as
 \* wanted and possible: pops of the claimed (private) freelist, folded
@@ -906,6 +1029,80 @@ BulkPop(t) ==
             /\ SetL(t, [l[t] EXCEPT !.got = got, !.nb = nb, !.cf = NULL])
             /\ UNCHANGED <<held, opsDone>>
     /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars>>
+    /\ UNCHANGED sched
+
+-----------------------------------------------------------------------------
+(*************** kmem_cache_free_bulk **************************************)
+\* The client frees the objects of array p (1 .. MaxBulkFree objects it
+\* holds, in any order).  jslub first checks every entry (SlabBulkCheck: an
+\* object of this cache, once in the batch, on no freelist -- the last by
+\* walking the CPU freelists of the CPUs whose c->slab is a slab of the
+\* batch, with the word claimed, BulkCheckCpu / BulkCheckRelease); then
+\* build_detached_freelist links each slab's entries into one list (the
+\* links are written on objects the thread owns: R2, folded into the CAS
+\* that publishes them) and do_slab_free frees that list with cnt objects.
+\* every array the client could pass (a constant set, so that TLC names the action)
+BulkArrays == UNION {{f \in [1 .. k -> Obj] : Cardinality(Range(f)) = k} : k \in 1 .. MaxBulkFree}
+
+KmemCacheFreeBulk(t, p) ==
+    /\ CanStart(t, "freebulk")
+    /\ Len(p) \in 1 .. MaxBulkFree /\ Range(p) \subseteq held[t] /\ Cardinality(Range(p)) = Len(p)
+    /\ held' = [held EXCEPT ![t] = @ \ Range(p)]
+    /\ Goto(t, "fb_check")
+    /\ SetL(t, [L0 EXCEPT !.fbq = DetachedLists(p)])
+    /\ UNCHANGED <<cpuVars, slabVars, nodeVars, stale, opsDone>>
+    /\ UNCHANGED sched
+
+\* the slabs of the batch still in hand (during the check: all of them)
+BatchSlabs(t) == {SlabOf(o) : o \in Range(CatAll(l[t].fbq))}
+
+\* after CPU ck: the next CPU, or the first detached list (do_slab_free)
+CheckNext(t, r) ==
+    IF r.ck + 1 < NCpus
+    THEN Goto(t, "fb_check") /\ SetL(t, [r EXCEPT !.ck = @ + 1])
+    ELSE Goto(t, "f_read") /\ SetL(t, NextList(r.fbq))
+
+\* SlabBulkCheck on CPU ck (jslub's; the kernel checks nothing here without
+\* debug): c->slab holds no object of the batch -- go on (a lockless peek,
+\* or the re-check after taking the lock); else take c.lock and claim the
+\* word, so that the CPU freelist stays put while it is walked.
+BulkCheckCpu(t) ==
+    /\ pc[t] = "fb_check"
+    /\ LET k == l[t].ck IN
+       IF cpuSlab[k] \in BatchSlabs(t)
+       THEN /\ LockClaim(t, k)
+            /\ SetL(t, [l[t] EXCEPT !.cf = cpuFreelist[k]])
+            /\ Goto(t, "fb_rel")
+            /\ UNCHANGED <<cpuTid, stale>>
+       ELSE /\ CheckNext(t, l[t])
+            /\ UNCHANGED <<cpuFreelist, cpuTid, cpuLock, stale>>
+    /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
+
+\* the walk found none of the batch (the client is honest): release the word
+\* as it was, with the next tid (KmemCacheCpu.release); unlock
+BulkCheckRelease(t) ==
+    /\ pc[t] = "fb_rel"
+    /\ Release(t, l[t].ck, l[t].cf)
+    /\ CheckNext(t, [l[t] EXCEPT !.cf = NULL])
+    /\ UNCHANGED <<cpuSlab, cpuPartial, slabVars, nodeVars, held, opsDone>>
+    /\ UNCHANGED sched
+
+-----------------------------------------------------------------------------
+(*************** the scheduler **********************************************)
+\* set_task_cpu: thread t now runs on CPU c (Java: VirtualCpus.bind, or any
+\* CpuId answer).  Only t's next reads of its CPU see it (AllocReadCpuWord,
+\* FreeReadCpuWord, BulkLock's start, PutCpuPartial); a step already under
+\* way keeps the KmemCacheCpu it read.  Since nothing else reads Bound(t),
+\* a move commutes with every other step, so it is enough to let it happen
+\* where t is about to read it: idle, before a fast path's re-read, before
+\* put_cpu_partial.  At most MaxMigrations moves in a run.
+SetTaskCpu(t, c) ==
+    /\ sched.moves < MaxMigrations
+    /\ pc[t] \in {"idle", "a_read", "f_read", "p_lock"}
+    /\ c # Bound(t)
+    /\ sched' = [bound |-> [sched.bound EXCEPT ![t] = c], moves |-> sched.moves + 1]
+    /\ UNCHANGED <<cpuVars, slabVars, nodeVars, pc, held, l, stale, opsDone>>
 
 -----------------------------------------------------------------------------
 (* Every step of thread t except starting an operation.                   *)
@@ -926,6 +1123,8 @@ StepAny(t) ==
     \/ FlushLock(t) \/ FlushSlab(t) \/ FlushSlabTid(t) \/ UnfreezePartials(t) \/ ShrinkNextCpu(t)
     \/ ShrinkLock(t) \/ ShrinkDiscard(t)
     \/ BulkLock(t) \/ BulkPop(t)
+    \/ (\E p \in BulkArrays : KmemCacheFreeBulk(t, p)) \/ BulkCheckCpu(t) \/ BulkCheckRelease(t)
+    \/ (\E c \in Cpus : SetTaskCpu(t, c))
 
 \* For fairness: the steps of an operation already started (not the start).
 Step(t) == pc[t] # "idle" /\ StepAny(t)
@@ -961,11 +1160,12 @@ TypeOK ==
     /\ held \in [Threads -> SUBSET Obj]
     /\ stale \in [Threads -> BOOLEAN]
     /\ \A t \in Threads : stale[t] => pc[t] \in FastWindow
+    /\ sched.bound \in [Threads -> Cpus] /\ sched.moves \in 0 .. MaxMigrations
 
 \* Objects a thread has in its hands mid-operation: the object it is
 \* freeing, a private chain (taken from a slab, not yet on a cpu word), a
 \* detached cpu freelist on its way back to its slab, bulk objects so far.
-Hands(t) == (IF l[t].obj # NULL THEN <<l[t].obj>> ELSE << >>)
+Hands(t) == (IF l[t].obj # NULL THEN <<l[t].obj>> ELSE << >>) \o l[t].dl \o CatAll(l[t].fbq)
             \o Chain(l[t].cf) \o Chain(l[t].fl) \o Chain(l[t].dfl)
 WordChain(c) == IF cpuFreelist[c] = BUSY THEN << >> ELSE Chain(cpuFreelist[c])
 \* sum of the values of a function with a finite domain
@@ -1074,7 +1274,7 @@ ListedIfPartial ==
 UnderListLock(t) ==
     \/ pc[t] \in {"g_scan", "g_pcp", "u_one", "k_scan"}
     \/ pc[t] = "d_cas" /\ l[t].mode = "partial"
-    \/ pc[t] \in {"sf_cas", "sf_cnt"} /\ LockBefore(l[t].old)
+    \/ pc[t] \in {"sf_cas", "sf_cnt"} /\ LockBefore(l[t].old, l[t].cnt)
 ListLockOwner == \A t \in Threads : UnderListLock(t) <=> listLock = t
 
 Inv == TypeOK /\ NoDoubleAllocation /\ Conservation /\ Counts /\ Frozen /\ Lists /\ Discard

@@ -12,8 +12,10 @@ CpuOfRoundRobin == [t \in Threads |-> (t - 1) % NCpus]
 \* every thread on CPU 0
 CpuOfZero == [t \in Threads |-> 0]
 
+\* BulkThreads also call kmem_cache_free_bulk when MaxBulkFree > 0
 OpsMC == [t \in Threads |-> {"alloc", "free"}
                             \cup (IF t \in BulkThreads THEN {"bulk"} ELSE {})
+                            \cup (IF t \in BulkThreads /\ MaxBulkFree > 0 THEN {"freebulk"} ELSE {})
                             \cup (IF t \in ShrinkThreads THEN {"shrink"} ELSE {})]
 
 =============================================================================

@@ -25,7 +25,7 @@ LView(t) == IF stale[t]
             ELSE l[t]
 
 View == <<cpuFreelist, cpuTid, cpuSlab, cpuPartial, cpuLock, slab, live, LiveNext,
-          listLock, partial, nrPartial, pc, held, [t \in Threads |-> LView(t)], stale, opsDone>>
+          listLock, partial, nrPartial, pc, held, [t \in Threads |-> LView(t)], stale, opsDone, sched>>
 
 (* The premise: a fast path whose tid is still good reads next[] of an     *)
 (* object that is on a chain (so its next pointer is one the view keeps). *)

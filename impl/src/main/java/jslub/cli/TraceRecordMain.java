@@ -22,14 +22,18 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * {@code -Djslub.trace=true} (and {@code -Djslub.bugs=...}): records R multi-threaded runs of one
  * cache and writes each as a TLA+ trace module. Thread t is bound to CPU (t-1) mod C, so with
  * more threads than CPUs two threads share a CPU. Each thread allocates, bulk-allocates
- * ({@link #BULK} objects), frees, hands objects to another thread which frees them (remote
- * frees), and now and then shrinks the cache.
+ * ({@link #BULK} objects), frees, bulk-frees up to {@link #MAX_BULK_FREE} objects of one slab
+ * (kmem_cache_free_bulk with a detached list of several objects), hands objects to another thread
+ * which frees them (remote frees), moves itself to another CPU between operations (migration),
+ * and now and then shrinks the cache.
  *
  * <p>Arguments: threads cpus ops runs seed outDir objectSize.
  */
 public final class TraceRecordMain {
   /** n of every kmem_cache_alloc_bulk call (the model's BulkSize). */
   static final int BULK = 3;
+  /** The most objects of one kmem_cache_free_bulk call (the model assumes at most 4). */
+  static final int MAX_BULK_FREE = 3;
   /** The largest tid space TLC's 32-bit integers can step through. */
   static final long TLC_TID_SPACE = 1L << 30;
 
@@ -78,7 +82,7 @@ public final class TraceRecordMain {
         Thread t = new Thread(() -> {
           try {
             start.await();
-            client(cache, core, me, ts, mailbox, ops, new SplittableRandom(seed * 31 + me));
+            client(cache, core, vc, me, ts, mailbox, ops, new SplittableRandom(seed * 31 + me));
           } catch (Throwable e) {
             SlabTrace.abandon();
             synchronized (error) {
@@ -117,8 +121,10 @@ public final class TraceRecordMain {
     }
   }
 
-  private static void client(KmemCache cache, SlabCache core, int me, List<Thread> ts,
-      List<ConcurrentLinkedQueue<Long>> mailbox, int ops, SplittableRandom rnd) {
+  private static void client(KmemCache cache, SlabCache core, VirtualCpus vc, int me,
+      List<Thread> ts, List<ConcurrentLinkedQueue<Long>> mailbox, int ops,
+      SplittableRandom rnd) {
+    int cpus = vc.cpus();
     List<Long> held = new ArrayList<>();
     long[] bulk = new long[BULK];
     int n = ts.size();
@@ -128,24 +134,29 @@ public final class TraceRecordMain {
         held.add(got);
       }
       int r = rnd.nextInt(100);
-      if (r < 40 && held.size() < 48) {
+      if (r < 36 && held.size() < 48) {
         long o = cache.alloc();
         if (o != 0) {
           held.add(o);
         }
-      } else if (r < 48 && held.size() < 48) {
+      } else if (r < 44 && held.size() < 48) {
         if (cache.allocBulk(bulk, BULK) == BULK) {
           for (long o : bulk) {
             held.add(o);
           }
         }
-      } else if (r < 58 && n > 1 && !held.isEmpty()) {
+      } else if (r < 54 && n > 1 && !held.isEmpty()) {
         int u = (me + 1 + rnd.nextInt(n - 1)) % n;
         long o = held.remove(rnd.nextInt(held.size()));
         SlabTrace.give(core, o, ts.get(u)); // logged before u can see it
         mailbox.get(u).add(o);
-      } else if (r < 60) {
+      } else if (r < 56) {
         cache.shrink();
+      } else if (r < 64 && !held.isEmpty()) {
+        freeBulkOfOneSlab(cache, core, held, rnd);
+      } else if (r < 67 && cpus > 1) {
+        int cur = vc.cpuOf(Thread.currentThread());
+        SlabTrace.setTaskCpu(vc, (cur + 1 + rnd.nextInt(cpus - 1)) % cpus);
       } else if (!held.isEmpty()) {
         cache.free(held.remove(rnd.nextInt(held.size())));
       }
@@ -153,5 +164,28 @@ public final class TraceRecordMain {
     for (long o : held) {
       cache.free(o);
     }
+  }
+
+  /**
+   * kmem_cache_free_bulk of 1..{@link #MAX_BULK_FREE} held objects of one slab, in random order,
+   * never the same object twice: one detached list, freed with one CAS.
+   */
+  private static void freeBulkOfOneSlab(KmemCache cache, SlabCache core, List<Long> held,
+      SplittableRandom rnd) {
+    Object slab = core.slabOf(held.get(rnd.nextInt(held.size())));
+    List<Long> same = new ArrayList<>();
+    for (long o : held) {
+      if (core.slabOf(o) == slab) {
+        same.add(o);
+      }
+    }
+    int k = 1 + rnd.nextInt(Math.min(same.size(), MAX_BULK_FREE));
+    long[] p = new long[k];
+    for (int i = 0; i < k; i++) {
+      long o = same.remove(rnd.nextInt(same.size()));
+      held.remove(Long.valueOf(o));
+      p[i] = o;
+    }
+    cache.freeBulk(p, k);
   }
 }

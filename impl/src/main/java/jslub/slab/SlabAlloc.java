@@ -451,7 +451,7 @@ final class SlabAlloc {
       for (int i = 0; i < size && i < p.length; i++) {
         long o = SlabDebugPath.allocDebugGated(s);
         if (o == 0) {
-          SlabFree.freeBulk(s, p, i);
+          SlabFree.freeBulkCleanup(s, p, i);
           return 0;
         }
         p[i] = o;
@@ -489,7 +489,7 @@ final class SlabAlloc {
         // flush takes the same CPU lock).
         long o = slabAllocSlowGated(s, c);
         if (o == 0) {
-          SlabFree.freeBulk(s, p, i);
+          SlabFree.freeBulkCleanup(s, p, i);
           return 0;
         }
         p[i++] = o;

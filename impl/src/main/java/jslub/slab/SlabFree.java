@@ -306,6 +306,24 @@ final class SlabFree {
     if (size < 0 || size > p.length) {
       throw new IllegalArgumentException("size " + size + " outside [0, " + p.length + "]");
     }
+    if (SlabTrace.ON && !s.debug) SlabTrace.eventFreeBulk("KmemCacheFreeBulk", s, p, size);
+    return freeBulkChecked(s, p, size);
+  }
+
+  /**
+   * kmem_cache_free_bulk() of what a failed kmem_cache_alloc_bulk got: the same steps, without
+   * the client's starting record (the model goes there straight from the failed allocation).
+   */
+  @MayReleaseLocks
+  static void freeBulkCleanup(SlabCache s, long[] p, int size) {
+    freeBulkChecked(s, p, size); // its own objects: never refused
+  }
+
+  @MayReleaseLocks
+  private static @Nullable BulkRefusal freeBulkChecked(SlabCache s, long[] p, int size) {
+    if (size < 0 || size > p.length) {
+      throw new IllegalArgumentException("size " + size + " outside [0, " + p.length + "]");
+    }
     BulkRefusal refused = SlabBulkCheck.check(s, p, size);
     if (refused != null) {
       return refused;

@@ -3,6 +3,7 @@ package jslub.slab;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import jslub.cpu.VirtualCpus;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -47,6 +48,10 @@ public final class SlabTrace {
     /** A slab that came into existence at this step (NewSlab), with its object count. */
     public @Nullable Object born;
     public int objects;
+    /** The array of a kmem_cache_free_bulk call ({@code KmemCacheFreeBulk}), else empty. */
+    public final List<Ref> objs = new ArrayList<>(0);
+    /** The CPU a thread moves to ({@code SetTaskCpu}), else -1. */
+    public int toCpu = -1;
     /** Slabs given back to the page allocator at this step (the model frees their numbers). */
     public final List<Object> freed = new ArrayList<>(0);
     /** The Java stack of the step, for reports. */
@@ -190,6 +195,36 @@ public final class SlabTrace {
     Step st = new Step("Give");
     st.obj = ref(s, addr);
     st.to = to;
+    finish(st);
+  }
+
+  /**
+   * The start of kmem_cache_free_bulk by a client: the objects leave its hands in the order of
+   * its array (the model's KmemCacheFreeBulk).
+   */
+  static void eventFreeBulk(String action, SlabCache s, long[] p, int n) {
+    begin();
+    Step st = new Step(action);
+    for (int i = 0; i < n && i < p.length; i++) {
+      st.objs.add(ref(s, p[i]));
+    }
+    finish(st);
+  }
+
+  /**
+   * set_task_cpu: the calling thread moves to {@code cpu} (the model's SetTaskCpu). The move and
+   * its record are one step, so the log shows it before the thread's next read of its CPU. A
+   * client calls it between its operations.
+   */
+  public static void setTaskCpu(VirtualCpus vc, int cpu) {
+    if (!ON) {
+      vc.bindCurrent(cpu);
+      return;
+    }
+    begin();
+    vc.bindCurrent(cpu);
+    Step st = new Step("SetTaskCpu");
+    st.toCpu = cpu;
     finish(st);
   }
 

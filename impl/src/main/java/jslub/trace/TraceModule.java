@@ -39,7 +39,8 @@ public final class TraceModule {
         cpus.add(Integer.toString(c));
       }
       w.write("CpuOfRun == " + cpus + "\n");
-      w.write("OpsRun == [t \\in Threads |-> {\"alloc\", \"free\", \"bulk\", \"shrink\"}]\n\n");
+      w.write("OpsRun == [t \\in Threads |-> {\"alloc\", \"free\", \"bulk\", \"shrink\","
+          + " \"freebulk\"}]\n\n");
       w.write("TraceLog == <<\n");
       for (int i = 0; i < records.size(); i++) {
         w.write("  " + records.get(i) + (i + 1 < records.size() ? ",\n" : "\n"));
@@ -66,6 +67,8 @@ public final class TraceModule {
         "  BulkThreads = {}",
         "  ShrinkThreads = {}",
         "  BulkSize = " + bulkSize,
+        "  MaxBulkFree = " + r.maxBulkFree(),
+        "  MaxMigrations = " + r.migrations(),
         "  MaxOps = 0",
         "  Bugs = {}",
         "  Variant = \"" + variant + "\"",

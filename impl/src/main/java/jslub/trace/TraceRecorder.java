@@ -33,6 +33,8 @@ public final class TraceRecorder implements SlabTrace.Sink {
   private final List<String> actions = new ArrayList<>();
   private final List<StackTraceElement[]> stacks = new ArrayList<>();
   private @Nullable String problem;
+  private int migrations;
+  private int maxBulkFree;
 
   /**
    * @param tidSpace the model's TidSpace (the Java tid space, capped to what TLC's integers hold)
@@ -70,6 +72,18 @@ public final class TraceRecorder implements SlabTrace.Sink {
     b.append("[t |-> ").append(t).append(", a |-> \"").append(s.action).append('"');
     if (s.obj != null) {
       b.append(", obj |-> ").append(obj(s.obj));
+    }
+    if (!s.objs.isEmpty()) {
+      StringBuilder a = new StringBuilder();
+      for (SlabTrace.Ref r : s.objs) {
+        a.append(a.length() == 0 ? "" : ", ").append(obj(r));
+      }
+      b.append(", objs |-> <<").append(a).append(">>");
+      maxBulkFree = Math.max(maxBulkFree, s.objs.size());
+    }
+    if (s.toCpu >= 0) {
+      b.append(", cpu |-> ").append(s.toCpu);
+      migrations++;
     }
     if (s.to != null) {
       Integer u = threadIds.get(s.to);
@@ -162,6 +176,16 @@ public final class TraceRecorder implements SlabTrace.Sink {
   /** Highest slab number used: the model's NSlabs. */
   public synchronized int slabs() {
     return Math.max(maxNum, 1);
+  }
+
+  /** SetTaskCpu records so far: the model's MaxMigrations for this run. */
+  public synchronized int migrations() {
+    return migrations;
+  }
+
+  /** The longest kmem_cache_free_bulk array so far: the model's MaxBulkFree for this run. */
+  public synchronized int maxBulkFree() {
+    return maxBulkFree;
   }
 
   /** The model's NObjs. */
