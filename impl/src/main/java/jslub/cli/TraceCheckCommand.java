@@ -207,6 +207,9 @@ public final class TraceCheckCommand implements Callable<Integer> {
         // A replay is short and linear: C1 alone and the serial collector halve TLC's start-up
         // cost, which is most of a check (figures in docs/model/RESULTS.md).
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx1g",
+        // TLC writes its standard modules (Integers.tla, ...) into java.io.tmpdir before parsing
+        // them; TLC processes sharing /tmp overwrite each other's copies mid-parse.
+        "-Djava.io.tmpdir=" + meta,
         "-DTLA-Library=" + root.resolve("spec").toAbsolutePath() + File.pathSeparator
             + root.resolve("proofs").toAbsolutePath(),
         "-cp", jar.toString(), "tlc2.TLC", "-workers", "1", "-metadir", meta.toString(),

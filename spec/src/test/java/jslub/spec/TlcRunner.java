@@ -59,6 +59,9 @@ public final class TlcRunner {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin);
         cmd.add("-XX:+UseParallelGC");
+        // TLC writes its standard modules (Integers.tla, ...) into java.io.tmpdir before parsing
+        // them; TLC processes sharing /tmp overwrite each other's copies mid-parse.
+        cmd.add("-Djava.io.tmpdir=" + metaDir.toAbsolutePath());
         if (!libraryDirs.isEmpty()) {
             StringBuilder lib = new StringBuilder();
             for (Path p : libraryDirs) {
