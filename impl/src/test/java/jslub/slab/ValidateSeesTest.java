@@ -144,4 +144,128 @@ class ValidateSeesTest {
     slab.cas(w, slab.pack(slab.freelist(w), SlabWord.inuse(w), false));
     reports(s.validate(), "cpu 1 partial slab not frozen");
   }
+
+  // ------------------------------------------------------------------ node lists and counts
+
+  /** Six frees after a flush: a slab on the node partial list with six free objects. */
+  private Slab nodePartialSlab() {
+    long[] a = alloc(10);
+    for (int i = 0; i < 6; i++) {
+      s.free(a[i]);
+    }
+    s.flushAll();
+    Slab slab = s.slabOf(a[0]);
+    assertEquals(CoreFixture.Place.NODE_PARTIAL, fx.placeOf(s, slab));
+    return slab;
+  }
+
+  @Test
+  void nodePartialSlabNotMarked() {
+    Slab slab = nodePartialSlab();
+    slab.onNodePartial = false;
+    List<String> p = s.validate();
+    reports(p, "slab on the partial list not marked so");
+    reports(p, "partial slab on no list after flush_all");
+  }
+
+  @Test
+  void frozenSlabOnTheNodeList() {
+    Slab slab = nodePartialSlab();
+    long w = slab.word();
+    slab.cas(w, slab.pack(slab.freelist(w), SlabWord.inuse(w), true));
+    List<String> p = s.validate();
+    reports(p, "frozen slab on the node partial list");
+    reports(p, "slab still frozen after flush_all");
+  }
+
+  @Test
+  void fullSlabOnTheNodeList() {
+    Slab slab = nodePartialSlab();
+    long w = slab.word();
+    slab.cas(w, slab.pack(0, slab.objects, false)); // consistent counts, but no free object
+    List<String> p = s.validate();
+    reports(p, "full slab on the node partial list");
+    reports(p, "full slab on the partial list");
+  }
+
+  @Test
+  void partialSlabOnNoList() {
+    Slab slab = nodePartialSlab();
+    KmemCacheNode n = s.node(0);
+    n.listLock.lock();
+    try {
+      n.removePartial(slab);
+    } finally {
+      n.listLock.unlock();
+    }
+    reports(s.validate(), "partial slab on no list after flush_all");
+  }
+
+  @Test
+  void debugSlabWithFreeObjectsOnNoList() {
+    SlabCache dc = new SlabCache(fx.machine, "dbg", 64, 0, true, false);
+    long[] a = new long[4];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = dc.alloc();
+    }
+    dc.free(a[0]); // debug caches keep no CPU slab: the slab is on the node partial list
+    Slab slab = dc.slabOf(a[1]);
+    KmemCacheNode n = dc.node(0);
+    n.listLock.lock();
+    try {
+      n.removePartial(slab);
+    } finally {
+      n.listLock.unlock();
+    }
+    reports(dc.validate(), "debug slab with free objects on no list");
+  }
+
+  @Test
+  void nrPartialDisagreesWithTheList() {
+    nodePartialSlab();
+    s.node(0).nrPartial = 3;
+    reports(s.validate(), "nr_partial=3 but the list holds 1");
+  }
+
+  @Test
+  void nrSlabsAndTotalObjectsDisagreeWithTheMemmap() {
+    nodePartialSlab();
+    s.node(0).nrSlabs.incrementAndGet();
+    s.node(0).totalObjects.addAndGet(5);
+    List<String> p = s.validate();
+    reports(p, "nr_slabs=2 but the memmap holds 1");
+    reports(p, "total_objects=" + (s.layout().ooObjects + 5) + " but the slabs hold "
+        + s.layout().ooObjects);
+  }
+
+  @Test
+  void objectsFieldDisagreesWithTheSlab() {
+    Slab slab = nodePartialSlab();
+    long w = slab.word();
+    long bad = SlabWord.pack(SlabWord.freelistOff1(w), SlabWord.inuse(w), slab.objects - 1,
+        false);
+    slab.cas(w, bad);
+    reports(s.validate(), "objects field " + (slab.objects - 1) + " != " + slab.objects);
+  }
+
+  @Test
+  void cpuFreelistLongerThanTheSlabsInUseCount() {
+    long[] a = alloc(3); // CPU 0 holds the slab; its freelist has objects - 3 objects
+    Slab slab = s.slabOf(a[0]);
+    long w = slab.word();
+    slab.cas(w, slab.pack(slab.freelist(w), 2, true));
+    reports(s.validate(), "freelist holds " + (slab.objects - 3)
+        + " objects but the slab counts only 2 in use");
+  }
+
+  @Test
+  void cpuSlabUnfrozen() {
+    long[] a = alloc(3);
+    Slab slab = s.slabOf(a[0]);
+    long w = slab.word();
+    slab.cas(w, slab.pack(slab.freelist(w), SlabWord.inuse(w), false));
+    List<String> p = s.validate(); // reported, not thrown, though the flush refuses the slab
+    reports(p, "cpu 0 slab not frozen");
+    reports(p, "flush_all stopped: deactivate_slab: slab not frozen");
+  }
 }
