@@ -132,4 +132,82 @@ class StatsCountersTest {
     assertEquals("cpu_partial_drain", Stat.CPU_PARTIAL_DRAIN.sysfsName());
     assertEquals("order_fallback", Stat.ORDER_FALLBACK.sysfsName());
   }
+
+  /**
+   * Counters that must add up over any single-threaded sequence: every allocation is counted
+   * once, on the fast path or the slow path, and likewise every free; slabs made minus slabs
+   * freed is the slabs the cache holds; after everything is freed and shrunk every slab made
+   * was freed.
+   */
+  @Test
+  void countersAddUpOverARandomSequence() {
+    java.util.Random r = new java.util.Random(5);
+    try (SlabSystem sys = system(true)) {
+      KmemCache c = sys.createCache("c", 200, 0);
+      java.util.List<Long> held = new java.util.ArrayList<>();
+      long allocs = 0;
+      long frees = 0;
+      for (int step = 0; step < 3000; step++) {
+        int op = r.nextInt(20);
+        if (op < 10 || held.isEmpty()) {
+          held.add(c.alloc());
+          allocs++;
+        } else if (op < 19) {
+          c.free(held.remove(r.nextInt(held.size())));
+          frees++;
+        } else if (r.nextBoolean()) {
+          onCpu(sys, r.nextInt(2));
+        } else {
+          c.shrink();
+        }
+        SlabStats st = c.stats();
+        assertEquals(allocs, st.total(Stat.ALLOC_FASTPATH) + st.total(Stat.ALLOC_SLOWPATH),
+            "step " + step);
+        assertEquals(frees, st.total(Stat.FREE_FASTPATH) + st.total(Stat.FREE_SLOWPATH),
+            "step " + step);
+        assertEquals(c.counts().slabs(), st.total(Stat.ALLOC_SLAB) - st.total(Stat.FREE_SLAB),
+            "step " + step);
+      }
+      for (long a : held) {
+        c.free(a);
+      }
+      c.shrink();
+      assertEquals(0, c.counts().slabs());
+      assertEquals(c.stats().total(Stat.ALLOC_SLAB), c.stats().total(Stat.FREE_SLAB));
+      assertTrue(c.stats().total(Stat.ALLOC_SLAB) > 3, "the sequence made several slabs");
+    }
+  }
+
+  /**
+   * A debug cache (no CPU slabs; every free under list_lock): seven full slabs freed one slab at
+   * a time. Each becomes partial on its first free (free_add_partial); an empty slab is kept while
+   * the node holds fewer than min_partial (5) partial slabs, else it is taken off the list and
+   * freed; shrink frees the rest.
+   */
+  @Test
+  void debugCacheFreesCountedAgainstMinPartial() {
+    try (SlabSystem sys = SlabSystem.builder().cpus(2).memoryBytes(4L << 20).stats(true)
+        .debug("F").build()) {
+      KmemCache c = sys.createCache("d", 64, 0);
+      int per = c.core().layout().ooObjects;
+      assertEquals(5, c.core().layout().minPartial());
+      long[] a = new long[7 * per];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = c.alloc();
+      }
+      assertEquals(7, c.stats().total(Stat.ALLOC_SLAB));
+      java.util.Arrays.sort(a); // one slab after another (order-0 slabs, objects in order)
+      for (long x : a) {
+        c.free(x);
+      }
+      assertEquals(7, c.stats().total(Stat.FREE_ADD_PARTIAL));
+      assertEquals(3, c.stats().total(Stat.FREE_REMOVE_PARTIAL), "slabs 5, 6, 7 were freed");
+      assertEquals(3, c.stats().total(Stat.FREE_SLAB));
+      assertEquals(4, c.counts().slabs());
+      assertEquals(4, c.counts().partialSlabs(), "the kept empty slabs are on the node list");
+      assertEquals(4, c.shrink(), "shrink frees the four kept slabs' frames");
+      assertEquals(7, c.stats().total(Stat.FREE_SLAB));
+      assertEquals(0, sys.framesInUse());
+    }
+  }
 }
