@@ -58,7 +58,7 @@ class RaceScenariosTest {
   void oneCpuFastPathsCollide() {
     Random r = new Random(11);
     for (int i = 0; i < ROUNDS / 4; i++) {
-      try (Runner run = new Runner(2, 1, false, false)) {
+      try (Runner run = new Runner(2, 1, false, false).churnRounds(3000)) {
         run.run(fastPathScenario(r));
       }
     }

@@ -49,8 +49,12 @@ final class Runner implements AutoCloseable {
   static final long MEMORY = 8L << 20;
   static final int MAX_CACHES = 4;
   static final int MAX_BULK = 16;
-  /** RACE with churn: rounds per thread, objects held per round. */
-  static final int CHURN_ROUNDS = 3000;
+  /**
+   * RACE with churn: rounds per thread (a few hundred keep corpus replays short;
+   * RaceScenariosTest asks for more, so that the threads overlap even on a loaded machine) and
+   * objects held per round.
+   */
+  static final int CHURN_ROUNDS = 300;
   static final int CHURN_WINDOW = 8;
   private static final MemorySegment[] PATTERN = patterns();
 
@@ -101,6 +105,7 @@ final class Runner implements AutoCloseable {
   private final Map<String, MCache> kmalloc = new HashMap<>();
   private final List<Held> held = new ArrayList<>();
   private final List<Long> freed = new ArrayList<>();
+  private int churnRounds = CHURN_ROUNDS;
   private int created;
   private int fills;
   private int step;
@@ -151,6 +156,12 @@ final class Runner implements AutoCloseable {
       p[i].fill((byte) i);
     }
     return p;
+  }
+
+  /** Rounds each thread churns in a RACE step with churn. */
+  Runner churnRounds(int rounds) {
+    this.churnRounds = rounds;
+    return this;
   }
 
   // ------------------------------------------------------------------ running
@@ -775,7 +786,7 @@ final class Runner implements AutoCloseable {
         }
         if (churn) {
           long[] win = new long[CHURN_WINDOW];
-          for (int round = 0; round < CHURN_ROUNDS; round++) {
+          for (int round = 0; round < churnRounds; round++) {
             int n = 0;
             for (; n < CHURN_WINDOW; n++) {
               long a = m.kc.alloc();
