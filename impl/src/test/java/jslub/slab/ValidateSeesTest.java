@@ -60,8 +60,10 @@ class ValidateSeesTest {
     s.flushAll(); // the slab is now on the node partial list with six free objects
     Slab slab = s.slabOf(a[0]);
     long head = CoreFixture.freelistOf(slab);
-    Freelist.set(s, Freelist.get(s, head), 0); // two objects left on the list, four lost
-    reports(s.validate(), "a freelist cut short?");
+    Freelist.set(s, Freelist.get(s, head), 0); // two objects left on the list, 58 lost
+    List<String> p = s.validate();
+    reports(p, "a freelist cut short?");
+    reports(p, "inuse=4 but objects-free=" + (slab.objects - 2));
   }
 
   @Test
@@ -74,7 +76,8 @@ class ValidateSeesTest {
     });
     Slab slab = s.slabOf(a[0]);
     Freelist.set(s, CoreFixture.freelistOf(slab), 0);
-    reports(s.validate(), "cpu 0 slab: inuse=");
+    reports(s.validate(), "cpu 0 slab: inuse=" + (slab.objects - 4) + " but objects-free="
+        + (slab.objects - 1));
   }
 
   @Test
@@ -267,5 +270,34 @@ class ValidateSeesTest {
     List<String> p = s.validate(); // reported, not thrown, though the flush refuses the slab
     reports(p, "cpu 0 slab not frozen");
     reports(p, "flush_all stopped: deactivate_slab: slab not frozen");
+  }
+
+  /** A debug report names the object and its slab (slab_err / object_err). */
+  @Test
+  void debugReportNamesTheObjectAndItsSlab() {
+    SlabCache dc = new SlabCache(fx.machine, "dbg", 64, 0, true, false);
+    long a = dc.alloc();
+    dc.alloc();
+    assertEquals(null, dc.free(a));
+    assertNotEquals(null, dc.free(a), "the double free is refused");
+    String r = String.join("\n", dc.reports());
+    assertTrue(r.contains("BUG dbg (Not tainted): Object already free object=0x"
+        + Long.toHexString(a) + " in slab@0x" + Long.toHexString(dc.slabOf(a).base)), r);
+  }
+
+  /** slabinfo's CPU slab count: each CPU's slab plus the slabs on CPU partial lists. */
+  @Test
+  void cpuSlabsCountsCpuSlabsAndCpuPartialSlabs() {
+    long[] a = alloc(s.layout().ooObjects + 1); // slab A full (on no list), slab B CPU 0's
+    assertEquals(1, s.counts().cpuSlabs());
+    fx.asCpu(1, () -> s.alloc()); // slab C, CPU 1's
+    assertEquals(2, s.counts().cpuSlabs());
+    assertEquals(3, s.counts().slabs());
+    fx.asCpu(1, () -> s.free(a[0])); // A gets a free object: onto CPU 1's partial list
+    assertEquals(CoreFixture.Place.CPU_PARTIAL, fx.placeOf(s, s.slabOf(a[0])));
+    assertEquals(3, s.counts().cpuSlabs());
+    assertEquals(0, s.counts().partialSlabs());
+    s.flushAll();
+    assertEquals(0, s.counts().cpuSlabs());
   }
 }
