@@ -79,7 +79,7 @@ class SlabGeometryTest {
   void computeFollowsTheKernelForManySizesAlignsFramesAndCpus() {
     int checked = 0;
     List<String> wrong = new ArrayList<>();
-    for (int frame : new int[] {1024, 4096, 16384, 65536}) {
+    for (int frame : new int[] {1024, 4096, 16384, 65536, 131072}) {
       for (int cpus : new int[] {1, 2, 3, 4, 8, 64}) {
         for (int align : new int[] {0, 1, 8, 16, 64, 256, 4096}) {
           for (int size = 1; size <= 3 * frame; size += size < 256 ? 1 : 1 + size / 37) {
