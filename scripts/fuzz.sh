@@ -2,7 +2,7 @@
 # Long fuzzing runs of the allocator's property tests (impl/src/test/java/jslub/prop).
 #
 #   scripts/fuzz.sh [method] [duration] [bugs]
-#     method    oneThread | debugF | twoThreads   (default twoThreads)
+#     method    oneThread | debugF | twoThreads | kernelLayout   (default twoThreads)
 #     duration  Jazzer duration, e.g. 10m, 2h     (default 10m)
 #     bugs      -Djslub.bugs ids to switch on, e.g. SPLIT_CAS (default none)
 #

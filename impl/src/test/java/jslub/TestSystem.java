@@ -45,10 +45,18 @@ public final class TestSystem implements AutoCloseable {
   public final long startFree;
 
   private TestSystem(SlabSystem.Builder b) {
-    // The property and catalogue tests model kmalloc as slab classes only, with no reclaim: the
-    // seed's layout up to 8 MiB. kmalloc_large and direct reclaim have their own tests
-    // (KmallocFamilyTest).
-    b.kmallocSlabsTo8M(true).reclaim(false);
+    this(b, true);
+  }
+
+  /**
+   * @param seedLayout the property and catalogue tests mostly model kmalloc as slab classes only,
+   *     with no reclaim: the seed's layout up to 8 MiB. Without it the builder's own kmalloc
+   *     layout (kmalloc_large above two frames) and reclaim setting stand.
+   */
+  private TestSystem(SlabSystem.Builder b, boolean seedLayout) {
+    if (seedLayout) {
+      b.kmallocSlabsTo8M(true).reclaim(false);
+    }
     BuddyFrameAllocator[] made = new BuddyFrameAllocator[1];
     FailNext[] wrap = new FailNext[1];
     this.sys = b.frameAllocator((PhysicalMemory m) -> {
@@ -68,6 +76,15 @@ public final class TestSystem implements AutoCloseable {
 
   public static TestSystem of(SlabSystem.Builder b) {
     return new TestSystem(b);
+  }
+
+  /**
+   * The kernel's kmalloc layout (slab classes up to two frames, kmalloc_large above) with direct
+   * reclaim on or off.
+   */
+  public static TestSystem kernelLayout(int cpus, long memory, String debug, boolean reclaim) {
+    return new TestSystem(SlabSystem.builder().cpus(cpus).memoryBytes(memory).debug(debug)
+        .reclaim(reclaim), false);
   }
 
   /** Fails the next {@code k} frame requests. */

@@ -1,10 +1,7 @@
 package jslub.kmalloc;
 
-import jslub.slab.FreeError;
-import jslub.slab.Slab;
 import jslub.slab.SlabCache;
 import jslub.slab.SlabMachine;
-import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The kmalloc size classes (mm/slab_common.c): kmalloc-8 … kmalloc-192 through the
@@ -119,25 +116,6 @@ public final class KmallocCaches {
   /** KMALLOC_MAX_CACHE_SIZE here: the largest slab class. */
   public int maxCacheSize() {
     return SIZES[caches.length - 1];
-  }
-
-  /**
-   * kfree(): frees an object of any slab cache of this system, found through the memmap
-   * (virt_to_slab → slab_cache); {@code kfree(0)} does nothing.
-   *
-   * @return null on success, else why nothing was done
-   */
-  public @Nullable FreeError kfree(SlabMachine machine, long addr) {
-    if (addr == 0) {
-      return null;
-    }
-    Slab slab = machine.memmap().slabOf(addr);
-    if (slab == null) {
-      // Frame 0 (NULL's frame) is in the arena but never a slab: not a slab object, not "outside".
-      return addr > 0 && addr < machine.memory().bytes() ? FreeError.NOT_SLAB
-          : FreeError.OUTSIDE_ARENA;
-    }
-    return slab.cache().free(slab, addr);
   }
 
   public SlabCache cache(int index) {

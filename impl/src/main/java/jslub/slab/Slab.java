@@ -156,11 +156,6 @@ public final class Slab {
     return cache.machine.frameSize() << order;
   }
 
-  /** True iff {@code addr} lies inside this slab's frames. */
-  boolean containsAddr(long addr) {
-    return addr >= base && addr - base < bytes();
-  }
-
   public long base() {
     return base;
   }

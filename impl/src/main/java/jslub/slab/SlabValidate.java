@@ -84,7 +84,14 @@ final class SlabValidate {
         c.lock.unlock();
       }
     }
-    s.flushAllCpus(); // the caller is inside the cache's gate (CacheGate is not re-entrant)
+    try {
+      s.flushAllCpus(); // the caller is inside the cache's gate (CacheGate is not re-entrant)
+    } catch (IllegalStateException e) {
+      // A CPU state the flush's own checks refuse (e.g. an unfrozen CPU slab): report it with
+      // what the CPU checks found rather than throw them away; the lists are not walked.
+      problems.add("flush_all stopped: " + e.getMessage());
+      return problems;
+    }
     for (int node = 0; node < s.nodeCount(); node++) {
       KmemCacheNode n = s.node(node);
       n.listLock.lock();

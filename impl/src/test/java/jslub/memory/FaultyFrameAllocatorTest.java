@@ -137,4 +137,45 @@ class FaultyFrameAllocatorTest {
     assertEquals(1, fa.injectedFailures());
     assertEquals(3999, inner.allocs.get());
   }
+
+  /**
+   * The random policy's draw is SplitMix64's output for state seed + i * golden gamma: for seed
+   * 0 the published first outputs of SplitMix64 seeded with 0, scaled to [0, 1) by their top 53
+   * bits.
+   */
+  @Test
+  void unitDoubleIsSplitMix64() {
+    long[] outputs = {0xE220A8397B1DCDAFL, 0x6E789E6AA1B965F4L, 0x06C45D188009454FL};
+    for (int i = 0; i < outputs.length; i++) {
+      assertEquals((outputs[i] >>> 11) * 0x1.0p-53, FaultyFrameAllocator.unitDouble(0, i + 1),
+          "request " + (i + 1));
+    }
+    double sum = 0;
+    for (long i = 1; i <= 10_000; i++) {
+      double u = FaultyFrameAllocator.unitDouble(7, i);
+      assertTrue(u >= 0 && u < 1, "in [0, 1): " + u);
+      sum += u;
+    }
+    assertEquals(0.5, sum / 10_000, 0.02, "uniform: mean near 1/2");
+  }
+
+  @Test
+  void failRandomlyFailsAboutTheRequestedShare() {
+    for (double p : new double[] {0.05, 0.5, 0.9}) {
+      int failed = failingIndices(FaultyFrameAllocator.failRandomly(new Counting(), p, 3), 4000)
+          .size();
+      assertEquals(p * 4000, failed, 4000 * 0.04, "p = " + p);
+    }
+  }
+
+  @Test
+  void namesItsPolicyAndItsInner() {
+    Counting inner = new Counting();
+    assertEquals("FaultyFrameAllocator[failKth(3)]", FaultyFrameAllocator.failKth(inner, 3).toString());
+    assertEquals("FaultyFrameAllocator[failAfter(0)]",
+        FaultyFrameAllocator.failAfter(inner, 0).toString());
+    assertEquals("FaultyFrameAllocator[failRandomly(0.25, seed=9)]",
+        FaultyFrameAllocator.failRandomly(inner, 0.25, 9).toString());
+    assertTrue(FaultyFrameAllocator.failAfter(inner, 1).inner() == inner);
+  }
 }

@@ -29,6 +29,18 @@ class AllocatorPropertiesTest {
   }
 
   /**
+   * The kernel's kmalloc layout: sizes above two frames are kmalloc_large blocks (KMALLOC_LARGE
+   * steps), direct reclaim on or off; one thread, or two on two CPUs.
+   */
+  @FuzzTest(maxDuration = "60s")
+  void kernelLayout(boolean reclaim, boolean twoThreads, boolean validateEachStep,
+      @NotNull @WithSize(max = 48) List<@NotNull Op> ops) {
+    try (Runner r = new Runner(twoThreads ? 2 : 1, 2, false, validateEachStep, true, reclaim)) {
+      r.run(ops);
+    }
+  }
+
+  /**
    * Two threads on one or two CPUs; the input picks which thread runs each step (cross-thread
    * frees) and RACE steps run both at once.
    */

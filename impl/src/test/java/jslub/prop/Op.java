@@ -42,6 +42,11 @@ public record Op(@NotNull Kind kind, int a, int b, int c, boolean other) {
     /** validate() must report nothing. */
     VALIDATE,
     /** Both threads at once: each frees half of a cache's held objects and allocates a few. */
-    RACE
+    RACE,
+    /**
+     * kmalloc above two frames (a kmalloc_large block in the kernel layout), at the boundary, or
+     * above KMALLOC_MAX_SIZE; alignment chosen by b.
+     */
+    KMALLOC_LARGE
   }
 }

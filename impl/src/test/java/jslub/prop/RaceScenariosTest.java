@@ -39,6 +39,31 @@ class RaceScenariosTest {
     }
   }
 
+  /**
+   * Both threads on one CPU churn through their lockless fast paths at once (RACE with churn),
+   * so their CASes on the CPU word collide; objects they allocated before stay live meanwhile.
+   */
+  static List<Op> fastPathScenario(Random r) {
+    List<Op> ops = new ArrayList<>();
+    ops.add(new Op(Op.Kind.CREATE, (r.nextInt(4) + 2) | (r.nextInt(200) << 6), 0, 1, false));
+    for (int round = 0; round < 3; round++) {
+      ops.add(new Op(Op.Kind.ALLOC_BULK, 0, r.nextInt(16), 0, r.nextBoolean()));
+      ops.add(new Op(Op.Kind.RACE, 0, r.nextInt(9), 1, r.nextBoolean()));
+      ops.add(new Op(Op.Kind.VALIDATE, 0, 0, 0, false));
+    }
+    return ops;
+  }
+
+  @Test
+  void oneCpuFastPathsCollide() {
+    Random r = new Random(11);
+    for (int i = 0; i < ROUNDS / 4; i++) {
+      try (Runner run = new Runner(2, 1, false, false).churnRounds(3000)) {
+        run.run(fastPathScenario(r));
+      }
+    }
+  }
+
   @Test
   void oneCpuTwoThreads() {
     Random r = new Random(7);

@@ -38,11 +38,24 @@ import jslub.slab.SlabProbe;
  *
  * <p>Two threads: each step runs on the thread it names (the other thread waits), so the
  * interleaving is the input's; RACE steps run both at once.
+ *
+ * <p>Layouts: by default the seed's kmalloc slab classes up to 8 MiB without direct reclaim.
+ * With the kernel's layout, sizes above two frames are kmalloc_large blocks (whole, naturally
+ * aligned frames; the model counts their frames), and direct reclaim may be on: then an
+ * allocation returns 0 only after reclaim ran and the retry's frame requests failed too, and
+ * reclaim runs only when the first try's requests all failed.
  */
 final class Runner implements AutoCloseable {
   static final long MEMORY = 8L << 20;
   static final int MAX_CACHES = 4;
   static final int MAX_BULK = 16;
+  /**
+   * RACE with churn: rounds per thread (a few hundred keep corpus replays short;
+   * RaceScenariosTest asks for more, so that the threads overlap even on a loaded machine) and
+   * objects held per round.
+   */
+  static final int CHURN_ROUNDS = 300;
+  static final int CHURN_WINDOW = 8;
   private static final MemorySegment[] PATTERN = patterns();
 
   /** A model cache: a named cache or a kmalloc class. */
@@ -60,7 +73,10 @@ final class Runner implements AutoCloseable {
     }
   }
 
-  /** A live object the model knows: where, how big, whose, and the byte its owner wrote. */
+  /**
+   * A live object the model knows: where, how big (its usable size, which the owner fills), whose,
+   * and the byte its owner wrote.
+   */
   static final class Held {
     final long addr;
     final int size;
@@ -81,10 +97,15 @@ final class Runner implements AutoCloseable {
   private final boolean validateEachStep;
   private final ExecutorService[] threads;
   private final int[] threadCpu;
+  private final boolean large;
+  private final boolean reclaim;
+  /** kmalloc_large blocks (kernel layout only): a pseudo-cache, ksize per block. */
+  private final MCache largeBlocks = new MCache(null, 0, true);
   private final List<MCache> named = new ArrayList<>();
   private final Map<String, MCache> kmalloc = new HashMap<>();
   private final List<Held> held = new ArrayList<>();
   private final List<Long> freed = new ArrayList<>();
+  private int churnRounds = CHURN_ROUNDS;
   private int created;
   private int fills;
   private int step;
@@ -94,7 +115,20 @@ final class Runner implements AutoCloseable {
    * @param threads 1 or 2 threads; with 2, {@code cpus} is 1 (both share a CPU) or 2
    */
   Runner(int threads, int cpus, boolean debug, boolean validateEachStep) {
-    this.t = TestSystem.of(cpus, MEMORY, debug ? "F" : "");
+    this(threads, cpus, debug, validateEachStep, false, false);
+  }
+
+  /**
+   * @param kernelLayout kmalloc slab classes up to two frames, kmalloc_large above (else the
+   *     seed's slab classes up to 8 MiB)
+   * @param reclaim direct reclaim on (kernel layout only)
+   */
+  Runner(int threads, int cpus, boolean debug, boolean validateEachStep, boolean kernelLayout,
+      boolean reclaim) {
+    this.t = kernelLayout ? TestSystem.kernelLayout(cpus, MEMORY, debug ? "F" : "", reclaim)
+        : TestSystem.of(cpus, MEMORY, debug ? "F" : "");
+    this.large = kernelLayout;
+    this.reclaim = kernelLayout && reclaim;
     this.sys = t.sys;
     this.debug = debug;
     this.validateEachStep = validateEachStep;
@@ -108,7 +142,10 @@ final class Runner implements AutoCloseable {
     }
     for (int size : KmallocCaches.classSizes()) {
       String name = KmallocCaches.name(size);
-      kmalloc.put(name, new MCache(sys.cache(name), size, true));
+      KmemCache kc = sys.cache(name);
+      if (kc != null) { // the kernel layout has no classes above two frames
+        kmalloc.put(name, new MCache(kc, size, true));
+      }
     }
   }
 
@@ -119,6 +156,12 @@ final class Runner implements AutoCloseable {
       p[i].fill((byte) i);
     }
     return p;
+  }
+
+  /** Rounds each thread churns in a RACE step with churn. */
+  Runner churnRounds(int rounds) {
+    this.churnRounds = rounds;
+    return this;
   }
 
   // ------------------------------------------------------------------ running
@@ -176,7 +219,9 @@ final class Runner implements AutoCloseable {
       case SHRINK -> shrink(op);
       case DESTROY -> destroy(op);
       case MIGRATE -> migrate(op);
-      case FAIL_FRAMES -> t.failNextFrames(1 + Math.floorMod(op.a(), 3));
+      // With reclaim an allocation makes up to twice the requests before it returns 0.
+      case FAIL_FRAMES -> t.failNextFrames(1 + Math.floorMod(op.a(), reclaim ? 5 : 3));
+      case KMALLOC_LARGE -> kmallocLarge(op);
       case WRITE_SEGMENT -> writeSegment(op);
       case VALIDATE, RACE -> { }
     }
@@ -235,9 +280,11 @@ final class Runner implements AutoCloseable {
       return;
     }
     int armed = armed();
+    long[] runs = reclaimCounters();
     long a = m.kc.alloc();
+    reclaimKept(runs, armed, slabRequests(m), a, "alloc");
     if (a == 0) {
-      zeroOnlyUnderFaults(armed, m, "alloc");
+      zeroOnlyUnderFaults(armed, m, "alloc", reclaim);
       return;
     }
     own(m, a, m.ksize);
@@ -247,13 +294,19 @@ final class Runner implements AutoCloseable {
     return t.faults.armed();
   }
 
+  /** Frame requests a new slab of {@code m} makes before it gives up: oo, then s->min. */
+  private static int slabRequests(MCache m) {
+    SlabLayout l = m.kc.core().layout();
+    return l.ooOrder > l.minOrder ? 2 : 1;
+  }
+
   /**
    * An allocation may return 0 only if frame requests failed: one when the cache's preferred
-   * order is already its smallest, else two (the preferred order, then the fallback to s->min).
+   * order is already its smallest, else two (the preferred order, then the fallback to s->min);
+   * twice that when direct reclaim retried it.
    */
-  private void zeroOnlyUnderFaults(int armedBefore, MCache m, String what) {
-    SlabLayout l = m.kc.core().layout();
-    int needed = l.ooOrder > l.minOrder ? 2 : 1;
+  private void zeroOnlyUnderFaults(int armedBefore, MCache m, String what, boolean retried) {
+    int needed = slabRequests(m) * (retried ? 2 : 1);
     if (armedBefore - armed() < needed) {
       throw new AssertionError(what + " returned 0 after " + (armedBefore - armed())
           + " failed frame requests (needs " + needed + "; frames in use " + t.framesInUse()
@@ -398,6 +451,24 @@ final class Runner implements AutoCloseable {
         : 1 + Math.floorMod(op.a() >>> 5, sel < 8 ? 192 : 8192);
     int alignSel = Math.floorMod(op.b(), 20);
     int align = alignSel < 8 ? 0 : alignSel == 19 ? 3 : 1 << (alignSel - 8);
+    kmallocSized(size, align);
+  }
+
+  /**
+   * kmalloc of a size above two frames (and the boundaries around it): a kmalloc_large block
+   * in the kernel layout, a slab class of the seed's layout otherwise.
+   */
+  private void kmallocLarge(Op op) {
+    int sel = Math.floorMod(op.a(), 16);
+    int maxCache = 2 * sys.memory().frameSize();
+    long size = sel == 0 ? KmallocCaches.KMALLOC_MAX_SIZE + 1 : sel == 1 ? maxCache
+        : sel == 2 ? maxCache + 1 : maxCache + 1 + Math.floorMod(op.a() >>> 4, 56 << 10);
+    int alignSel = Math.floorMod(op.b(), 8);
+    int align = alignSel < 5 ? 0 : 1 << (8 + 3 * (alignSel - 5)); // 256 B, 2 KiB, 16 KiB
+    kmallocSized(size, align);
+  }
+
+  private void kmallocSized(long size, int align) {
     if (align == 3) { // not a power of two: the one kmalloc input refused with an exception
       refusedOrDone(IllegalArgumentException.class, () -> sys.kmalloc(size, align));
       return;
@@ -413,11 +484,17 @@ final class Runner implements AutoCloseable {
       expectNothingChanged(0, sys.kmalloc(size, align), "kmalloc(" + size + ", " + align + ")");
       return;
     }
-    int armed = armed();
-    long a = sys.kmalloc(size, align);
     MCache m = kmalloc.get(KmallocCaches.name(cls));
+    if (m == null) {
+      largeBlock(size, align);
+      return;
+    }
+    int armed = armed();
+    long[] runs = reclaimCounters();
+    long a = sys.kmalloc(size, align);
+    reclaimKept(runs, armed, slabRequests(m), a, "kmalloc");
     if (a == 0) {
-      zeroOnlyUnderFaults(armed, m, "kmalloc");
+      zeroOnlyUnderFaults(armed, m, "kmalloc", reclaim);
       return;
     }
     if (align > 0 && a % align != 0) {
@@ -428,6 +505,87 @@ final class Runner implements AutoCloseable {
       throw new AssertionError("ksize " + sys.ksize(a) + " < " + size);
     }
     own(m, a, m.ksize);
+  }
+
+  /**
+   * kmalloc_large: a block of 2^order whole frames, order = get_order(max(size, align)), aligned
+   * to its own size, ksize the whole block; frames in use grow by exactly the block (less what
+   * reclaim gave back). 0 only after the request failed (and, with reclaim, its retry too), or
+   * when the buddy has no free block that large.
+   */
+  private void largeBlock(long size, int align) {
+    int frame = sys.memory().frameSize();
+    int order = SlabLayout.getOrder(Math.max(size, align), frame);
+    long blockBytes = (long) frame << order;
+    int armed = armed();
+    long[] runs = reclaimCounters();
+    long frames = t.framesInUse();
+    boolean servable = buddyHasBlock(order); // else the first try may fail with no fault
+    long a = sys.kmalloc(size, align);
+    reclaimKept(runs, armed, servable ? 1 : 0, a, "kmalloc_large");
+    if (a == 0) {
+      if (armed - armed() < (reclaim ? 2 : 1) && buddyHasBlock(order)) {
+        throw new AssertionError("kmalloc(" + size + ", " + align + ") returned 0 after "
+            + (armed - armed()) + " failed frame requests, with a free block of order " + order);
+      }
+      return;
+    }
+    if (a % blockBytes != 0) {
+      throw new AssertionError("large block 0x" + Long.toHexString(a) + " of order " + order
+          + " is not naturally aligned");
+    }
+    if (sys.ksize(a) != blockBytes) {
+      throw new AssertionError("ksize of a large block " + sys.ksize(a) + ", expected "
+          + blockBytes);
+    }
+    long reclaimed = sys.kmallocFamily().reclaimFrames() - runs[2];
+    if (t.framesInUse() != frames + (1L << order) - reclaimed) {
+      throw new AssertionError("kmalloc_large of order " + order + ": frames in use " + frames
+          + " -> " + t.framesInUse() + " (reclaim gave back " + reclaimed + ")");
+    }
+    own(largeBlocks, a, (int) blockBytes);
+  }
+
+  private boolean buddyHasBlock(int order) {
+    long[] free = t.buddy.freeBlocksPerOrder();
+    for (int o = order; o < free.length; o++) {
+      if (free[o] > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Direct reclaim's counters: runs, runs whose retry succeeded, frames given back. */
+  private long[] reclaimCounters() {
+    var k = sys.kmallocFamily();
+    return new long[] {k.reclaimRuns(), k.reclaimSaved(), k.reclaimFrames()};
+  }
+
+  /**
+   * Reclaim ran at most once, only when it is on and the first try's {@code requests} frame
+   * requests had all failed; a 0 with reclaim on means it ran; a run is "saved" exactly when
+   * the retry returned an object.
+   */
+  private void reclaimKept(long[] before, int armedBefore, int requests, long result,
+      String what) {
+    long[] after = reclaimCounters();
+    long runs = after[0] - before[0];
+    long saved = after[1] - before[1];
+    String state = what + ": reclaim runs +" + runs + ", saved +" + saved + ", result 0x"
+        + Long.toHexString(result) + ", failed requests " + (armedBefore - armed());
+    if (runs < 0 || runs > 1 || (!reclaim && runs != 0)) {
+      throw new AssertionError(state + " (reclaim " + (reclaim ? "on" : "off") + ")");
+    }
+    if (reclaim && result == 0 && runs != 1) {
+      throw new AssertionError(state + ": returned 0 without trying reclaim");
+    }
+    if (runs == 1 && armedBefore - armed() < requests) {
+      throw new AssertionError(state + ": reclaim ran though the first try did not fail");
+    }
+    if (saved != (runs == 1 && result != 0 ? 1 : 0)) {
+      throw new AssertionError(state + ": saved counts the wrong runs");
+    }
   }
 
   private void kfree(Op op) {
@@ -456,7 +614,7 @@ final class Runner implements AutoCloseable {
     long liveBefore = liveOf(m);
     int got = m.kc.allocBulk(out, n);
     if (got == 0) {
-      zeroOnlyUnderFaults(armed, m, "allocBulk");
+      zeroOnlyUnderFaults(armed, m, "allocBulk", false); // bulk alloc does not reclaim
       if (liveOf(m) != liveBefore) {
         throw new AssertionError("a failed allocBulk kept objects");
       }
@@ -583,12 +741,18 @@ final class Runner implements AutoCloseable {
       return;
     }
     int off = Math.floorMod(op.c(), h.size + 1);
-    long len = h.cache.ksize - off + 1 + Math.floorMod(op.b() >>> 1, 1024);
+    long len = h.size - off + 1 + Math.floorMod(op.b() >>> 1, 1024);
     refusedOrDone(IndexOutOfBoundsException.class,
         () -> sys.segment(h.addr + off, len).fill((byte) 0x5a));
   }
 
-  /** Both threads at once on one named cache: each frees half its held objects, allocates k. */
+  /**
+   * Both threads at once on one named cache: each frees half its held objects, allocates k.
+   * With churn (odd c) each then runs rounds of: allocate a window of objects, stamp each with
+   * its owner and round, check every stamp, free them. On one CPU the two threads' lockless
+   * fast paths then CAS the same CPU word, so a CAS that wins when it should lose shows as an
+   * object handed to both threads at once (a stamp overwritten) or a count gone wrong.
+   */
   private void race(Op op) {
     MCache m = namedCache(op.a());
     if (m == null || m.dead || threads.length < 2) {
@@ -596,6 +760,8 @@ final class Runner implements AutoCloseable {
     }
     List<Held> mine = held.stream().filter(h -> h.cache == m).toList();
     int k = Math.floorMod(op.b(), 9);
+    boolean churn = Math.floorMod(op.c(), 2) == 1;
+    var mem = sys.memory();
     long[][] got = new long[2][k];
     CountDownLatch go = new CountDownLatch(1);
     List<Future<Integer>> fs = new ArrayList<>();
@@ -618,6 +784,29 @@ final class Runner implements AutoCloseable {
             got[me][j++] = m.kc.alloc();
           }
         }
+        if (churn) {
+          long[] win = new long[CHURN_WINDOW];
+          for (int round = 0; round < churnRounds; round++) {
+            int n = 0;
+            for (; n < CHURN_WINDOW; n++) {
+              long a = m.kc.alloc();
+              if (a == 0) {
+                break; // frames failed (FAIL_FRAMES): the round ends early
+              }
+              win[n] = a;
+              mem.putLong(a, stamp(me, round, n));
+            }
+            for (int i = 0; i < n; i++) {
+              long seen = mem.getLong(win[i]);
+              if (seen != stamp(me, round, i)) {
+                throw new AssertionError("object 0x" + Long.toHexString(win[i])
+                    + " handed to both threads at once: thread " + me + " wrote "
+                    + Long.toHexString(stamp(me, round, i)) + ", found " + Long.toHexString(seen));
+              }
+              m.kc.free(win[i]);
+            }
+          }
+        }
         return 0;
       };
       fs.add(threads[th].submit(body));
@@ -633,12 +822,17 @@ final class Runner implements AutoCloseable {
     for (long[] g : got) {
       for (long a : g) {
         if (a == 0) {
-          zeroOnlyUnderFaults(armed, m, "alloc in a race");
+          zeroOnlyUnderFaults(armed, m, "alloc in a race", reclaim);
         } else {
           own(m, a, m.ksize);
         }
       }
     }
+  }
+
+  /** A churn stamp: owner thread, round and slot; never a freelist pointer (top bit set). */
+  private static long stamp(int thread, int round, int slot) {
+    return Long.MIN_VALUE | ((long) thread << 40) | ((long) round << 8) | slot;
   }
 
   // ------------------------------------------------------------------ checking
@@ -686,6 +880,10 @@ final class Runner implements AutoCloseable {
     return thrown;
   }
 
+  private static String nameOf(MCache m) {
+    return m.kc == null ? "kmalloc_large" : m.kc.name();
+  }
+
   private long liveOf(MCache m) {
     return SlabProbe.liveObjects(sys.machine()).getOrDefault(m.kc.core(), 0L);
   }
@@ -697,17 +895,21 @@ final class Runner implements AutoCloseable {
     for (int i = 1; i < sorted.size(); i++) {
       Held p = sorted.get(i - 1);
       Held q = sorted.get(i);
-      if (p.addr + p.cache.ksize > q.addr) {
+      if (p.addr + p.size > q.addr) {
         throw new AssertionError("live objects overlap: 0x" + Long.toHexString(p.addr) + "+"
-            + p.cache.ksize + " and 0x" + Long.toHexString(q.addr));
+            + p.size + " and 0x" + Long.toHexString(q.addr));
       }
     }
     for (Held h : held) {
-      long mm = MemorySegment.mismatch(sys.segment(h.addr, h.size), 0, h.size,
-          PATTERN[h.fill & 0xff], 0, h.size);
-      if (mm >= 0) {
-        throw new AssertionError("object 0x" + Long.toHexString(h.addr) + " of "
-            + h.cache.kc.name() + " lost what its owner wrote at byte " + mm);
+      MemorySegment obj = sys.segment(h.addr, h.size);
+      MemorySegment pat = PATTERN[h.fill & 0xff];
+      for (long off = 0; off < h.size; off += pat.byteSize()) {
+        long n = Math.min(pat.byteSize(), h.size - off);
+        long mm = MemorySegment.mismatch(obj, off, off + n, pat, 0, n);
+        if (mm >= 0) {
+          throw new AssertionError("object 0x" + Long.toHexString(h.addr) + " of "
+              + nameOf(h.cache) + " lost what its owner wrote at byte " + (off + mm));
+        }
       }
     }
     Map<SlabCache, Long> live = SlabProbe.liveObjects(sys.machine());
@@ -723,9 +925,20 @@ final class Runner implements AutoCloseable {
             + m.live);
       }
     }
-    if (t.framesInUse() != t.framesHeldBySlabs()) {
+    long largeFrames = 0;
+    for (Held h : held) {
+      if (h.cache == largeBlocks) {
+        largeFrames += h.size / sys.memory().frameSize();
+      }
+    }
+    var k = sys.kmallocFamily();
+    if (k.largeBlocks() != largeBlocks.live || k.largeFrames() != largeFrames) {
+      throw new AssertionError("kmalloc_large holds " + k.largeBlocks() + " blocks of "
+          + k.largeFrames() + " frames, the model " + largeBlocks.live + " of " + largeFrames);
+    }
+    if (t.framesInUse() != t.framesHeldBySlabs() + largeFrames) {
       throw new AssertionError("frames in use " + t.framesInUse() + " but slabs hold "
-          + t.framesHeldBySlabs());
+          + t.framesHeldBySlabs() + " and large blocks " + largeFrames);
     }
     if (validate) {
       List<String> problems = sys.validate();

@@ -42,6 +42,18 @@ class SeededPropertiesTest {
     }
   }
 
+  /** The kernel's kmalloc layout (kmalloc_large), with and without direct reclaim. */
+  @Test
+  void kernelLayout() {
+    Random r = new Random(4);
+    for (int i = 0; i < 16; i++) {
+      boolean two = i % 4 >= 2;
+      try (Runner run = new Runner(two ? 2 : 1, 2, false, i % 3 == 0, true, i % 2 == 0)) {
+        run.run(ops(r, 60, two));
+      }
+    }
+  }
+
   @Test
   void twoThreads() {
     Random r = new Random(3);

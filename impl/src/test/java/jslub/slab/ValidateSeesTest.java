@@ -60,8 +60,10 @@ class ValidateSeesTest {
     s.flushAll(); // the slab is now on the node partial list with six free objects
     Slab slab = s.slabOf(a[0]);
     long head = CoreFixture.freelistOf(slab);
-    Freelist.set(s, Freelist.get(s, head), 0); // two objects left on the list, four lost
-    reports(s.validate(), "a freelist cut short?");
+    Freelist.set(s, Freelist.get(s, head), 0); // two objects left on the list, 58 lost
+    List<String> p = s.validate();
+    reports(p, "a freelist cut short?");
+    reports(p, "inuse=4 but objects-free=" + (slab.objects - 2));
   }
 
   @Test
@@ -74,7 +76,8 @@ class ValidateSeesTest {
     });
     Slab slab = s.slabOf(a[0]);
     Freelist.set(s, CoreFixture.freelistOf(slab), 0);
-    reports(s.validate(), "cpu 0 slab: inuse=");
+    reports(s.validate(), "cpu 0 slab: inuse=" + (slab.objects - 4) + " but objects-free="
+        + (slab.objects - 1));
   }
 
   @Test
@@ -143,5 +146,158 @@ class ValidateSeesTest {
     long w = slab.word();
     slab.cas(w, slab.pack(slab.freelist(w), SlabWord.inuse(w), false));
     reports(s.validate(), "cpu 1 partial slab not frozen");
+  }
+
+  // ------------------------------------------------------------------ node lists and counts
+
+  /** Six frees after a flush: a slab on the node partial list with six free objects. */
+  private Slab nodePartialSlab() {
+    long[] a = alloc(10);
+    for (int i = 0; i < 6; i++) {
+      s.free(a[i]);
+    }
+    s.flushAll();
+    Slab slab = s.slabOf(a[0]);
+    assertEquals(CoreFixture.Place.NODE_PARTIAL, fx.placeOf(s, slab));
+    return slab;
+  }
+
+  @Test
+  void nodePartialSlabNotMarked() {
+    Slab slab = nodePartialSlab();
+    slab.onNodePartial = false;
+    List<String> p = s.validate();
+    reports(p, "slab on the partial list not marked so");
+    reports(p, "partial slab on no list after flush_all");
+  }
+
+  @Test
+  void frozenSlabOnTheNodeList() {
+    Slab slab = nodePartialSlab();
+    long w = slab.word();
+    slab.cas(w, slab.pack(slab.freelist(w), SlabWord.inuse(w), true));
+    List<String> p = s.validate();
+    reports(p, "frozen slab on the node partial list");
+    reports(p, "slab still frozen after flush_all");
+  }
+
+  @Test
+  void fullSlabOnTheNodeList() {
+    Slab slab = nodePartialSlab();
+    long w = slab.word();
+    slab.cas(w, slab.pack(0, slab.objects, false)); // consistent counts, but no free object
+    List<String> p = s.validate();
+    reports(p, "full slab on the node partial list");
+    reports(p, "full slab on the partial list");
+  }
+
+  @Test
+  void partialSlabOnNoList() {
+    Slab slab = nodePartialSlab();
+    KmemCacheNode n = s.node(0);
+    n.listLock.lock();
+    try {
+      n.removePartial(slab);
+    } finally {
+      n.listLock.unlock();
+    }
+    reports(s.validate(), "partial slab on no list after flush_all");
+  }
+
+  @Test
+  void debugSlabWithFreeObjectsOnNoList() {
+    SlabCache dc = new SlabCache(fx.machine, "dbg", 64, 0, true, false);
+    long[] a = new long[4];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = dc.alloc();
+    }
+    dc.free(a[0]); // debug caches keep no CPU slab: the slab is on the node partial list
+    Slab slab = dc.slabOf(a[1]);
+    KmemCacheNode n = dc.node(0);
+    n.listLock.lock();
+    try {
+      n.removePartial(slab);
+    } finally {
+      n.listLock.unlock();
+    }
+    reports(dc.validate(), "debug slab with free objects on no list");
+  }
+
+  @Test
+  void nrPartialDisagreesWithTheList() {
+    nodePartialSlab();
+    s.node(0).nrPartial = 3;
+    reports(s.validate(), "nr_partial=3 but the list holds 1");
+  }
+
+  @Test
+  void nrSlabsAndTotalObjectsDisagreeWithTheMemmap() {
+    nodePartialSlab();
+    s.node(0).nrSlabs.incrementAndGet();
+    s.node(0).totalObjects.addAndGet(5);
+    List<String> p = s.validate();
+    reports(p, "nr_slabs=2 but the memmap holds 1");
+    reports(p, "total_objects=" + (s.layout().ooObjects + 5) + " but the slabs hold "
+        + s.layout().ooObjects);
+  }
+
+  @Test
+  void objectsFieldDisagreesWithTheSlab() {
+    Slab slab = nodePartialSlab();
+    long w = slab.word();
+    long bad = SlabWord.pack(SlabWord.freelistOff1(w), SlabWord.inuse(w), slab.objects - 1,
+        false);
+    slab.cas(w, bad);
+    reports(s.validate(), "objects field " + (slab.objects - 1) + " != " + slab.objects);
+  }
+
+  @Test
+  void cpuFreelistLongerThanTheSlabsInUseCount() {
+    long[] a = alloc(3); // CPU 0 holds the slab; its freelist has objects - 3 objects
+    Slab slab = s.slabOf(a[0]);
+    long w = slab.word();
+    slab.cas(w, slab.pack(slab.freelist(w), 2, true));
+    reports(s.validate(), "freelist holds " + (slab.objects - 3)
+        + " objects but the slab counts only 2 in use");
+  }
+
+  @Test
+  void cpuSlabUnfrozen() {
+    long[] a = alloc(3);
+    Slab slab = s.slabOf(a[0]);
+    long w = slab.word();
+    slab.cas(w, slab.pack(slab.freelist(w), SlabWord.inuse(w), false));
+    List<String> p = s.validate(); // reported, not thrown, though the flush refuses the slab
+    reports(p, "cpu 0 slab not frozen");
+    reports(p, "flush_all stopped: deactivate_slab: slab not frozen");
+  }
+
+  /** A debug report names the object and its slab (slab_err / object_err). */
+  @Test
+  void debugReportNamesTheObjectAndItsSlab() {
+    SlabCache dc = new SlabCache(fx.machine, "dbg", 64, 0, true, false);
+    long a = dc.alloc();
+    dc.alloc();
+    assertEquals(null, dc.free(a));
+    assertNotEquals(null, dc.free(a), "the double free is refused");
+    String r = String.join("\n", dc.reports());
+    assertTrue(r.contains("BUG dbg (Not tainted): Object already free object=0x"
+        + Long.toHexString(a) + " in slab@0x" + Long.toHexString(dc.slabOf(a).base)), r);
+  }
+
+  /** slabinfo's CPU slab count: each CPU's slab plus the slabs on CPU partial lists. */
+  @Test
+  void cpuSlabsCountsCpuSlabsAndCpuPartialSlabs() {
+    long[] a = alloc(s.layout().ooObjects + 1); // slab A full (on no list), slab B CPU 0's
+    assertEquals(1, s.counts().cpuSlabs());
+    fx.asCpu(1, () -> s.alloc()); // slab C, CPU 1's
+    assertEquals(2, s.counts().cpuSlabs());
+    assertEquals(3, s.counts().slabs());
+    fx.asCpu(1, () -> s.free(a[0])); // A gets a free object: onto CPU 1's partial list
+    assertEquals(CoreFixture.Place.CPU_PARTIAL, fx.placeOf(s, s.slabOf(a[0])));
+    assertEquals(3, s.counts().cpuSlabs());
+    assertEquals(0, s.counts().partialSlabs());
+    s.flushAll();
+    assertEquals(0, s.counts().cpuSlabs());
   }
 }
