@@ -55,16 +55,53 @@ final class SlabBulkCheck {
     if (!any) {
       return null; // nothing to free: no CPU word is touched
     }
-    int firstFree = onCpuFreelists(s, p, n);
+    int found = onCpuFreelists(s, p, n);
+    // Each slab's own freelist once for the batch (not once per entry): a batch is usually
+    // many objects of few slabs, and a walk per entry made the check cost O(batch x freelist).
     for (int i = 0; i < n && i < p.length; i++) {
-      long object = p[i];
-      Slab slab = object == 0 ? null : s.machine.memmap.slabOf(object);
-      if (i == firstFree
-          || (slab != null && onList(s, slab, slab.freelist(slab.word()), object))) {
-        return new BulkRefusal(FreeError.ALREADY_FREE, i, object);
+      Slab slab = p[i] == 0 ? null : s.machine.memmap.slabOf(p[i]);
+      if (slab != null && !slabSeenBefore(s, slab, p, i)) {
+        int k = firstOnList(s, slab, slab.freelist(slab.word()), p, n);
+        if (k >= 0 && (found < 0 || k < found)) {
+          found = k;
+        }
       }
     }
-    return null;
+    if (found < 0 || found >= p.length) {
+      return null;
+    }
+    return new BulkRefusal(FreeError.ALREADY_FREE, found, p[found]);
+  }
+
+  /** Is {@code slab} the slab of an entry before index {@code i}? (Its list was walked then.) */
+  private static boolean slabSeenBefore(SlabCache s, Slab slab, long[] p, int i) {
+    for (int j = 0; j < i && j < p.length; j++) {
+      if (p[j] != 0 && s.machine.memmap.slabOf(p[j]) == slab) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * One walk of the list at {@code head} (at most {@code slab.objects} links, stopping at a
+   * pointer outside the slab): the lowest index of {@code p[0..n)} whose entry is on it, or -1.
+   */
+  static int firstOnList(SlabCache s, Slab slab, long head, long[] p, int n) {
+    int found = -1;
+    long q = head;
+    for (int k = 0; q != 0 && k <= slab.objects; k++) {
+      for (int i = 0; i < n && i < p.length && (found < 0 || i < found); i++) {
+        if (p[i] == q) {
+          found = i;
+        }
+      }
+      if (slab.indexOf(q) < 0) {
+        break;
+      }
+      q = Freelist.get(s, q);
+    }
+    return found;
   }
 
   /** Debug caches: one walk of the slab freelist under list_lock (on_freelist). */
@@ -111,10 +148,9 @@ final class SlabBulkCheck {
         long w = c.claim();
         if (SlabTrace.ON) SlabTrace.end("BulkCheckCpu", s, c);
         long freelist = c.cw.freelist(w);
-        for (int i = 0; i < n && i < p.length && (found < 0 || i < found); i++) {
-          if (p[i] != 0 && onList(s, slab, freelist, p[i])) {
-            found = i;
-          }
+        int k = firstOnList(s, slab, freelist, p, n); // one walk for the whole batch
+        if (k >= 0 && (found < 0 || k < found)) {
+          found = k;
         }
         if (SlabTrace.ON) SlabTrace.begin();
         c.release(w, freelist);
