@@ -89,6 +89,8 @@ final class SlabBulkCheck {
    */
   static int firstOnList(SlabCache s, Slab slab, long head, long[] p, int n) {
     int found = -1;
+    long base = slab.base();
+    long bytes = slab.bytes();
     long q = head;
     for (int k = 0; q != 0 && k <= slab.objects; k++) {
       for (int i = 0; i < n && i < p.length && (found < 0 || i < found); i++) {
@@ -96,7 +98,9 @@ final class SlabBulkCheck {
           found = i;
         }
       }
-      if (slab.indexOf(q) < 0) {
+      // A range check, not obj_to_index: the walk only has to stay inside the slab (at most
+      // slab.objects links); a link that is no object boundary is validate()'s to report.
+      if (Long.compareUnsigned(q - base, bytes) >= 0) {
         break;
       }
       q = Freelist.get(s, q);
