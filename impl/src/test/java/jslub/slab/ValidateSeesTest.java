@@ -193,15 +193,19 @@ class ValidateSeesTest {
 
   @Test
   void partialSlabOnNoList() {
-    Slab slab = nodePartialSlab();
-    KmemCacheNode n = s.node(0);
+    unlist(s, nodePartialSlab());
+    reports(s.validate(), "partial slab on no list after flush_all");
+  }
+
+  /** remove_partial under list_lock and nothing else: the slab is left on no list. */
+  private static void unlist(SlabCache c, Slab slab) {
+    KmemCacheNode n = c.node(0);
     n.listLock.lock();
     try {
       n.removePartial(slab);
     } finally {
       n.listLock.unlock();
     }
-    reports(s.validate(), "partial slab on no list after flush_all");
   }
 
   @Test
@@ -212,14 +216,7 @@ class ValidateSeesTest {
       a[i] = dc.alloc();
     }
     dc.free(a[0]); // debug caches keep no CPU slab: the slab is on the node partial list
-    Slab slab = dc.slabOf(a[1]);
-    KmemCacheNode n = dc.node(0);
-    n.listLock.lock();
-    try {
-      n.removePartial(slab);
-    } finally {
-      n.listLock.unlock();
-    }
+    unlist(dc, dc.slabOf(a[1]));
     reports(dc.validate(), "debug slab with free objects on no list");
   }
 
