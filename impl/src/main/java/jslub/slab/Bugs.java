@@ -7,6 +7,11 @@ package jslub.slab;
  * <p>Each switch is a {@code static final boolean} read once from the system property
  * {@code jslub.bugs} (a comma-separated list of ids), so the JIT folds it away when off: the buggy
  * step is a branch in the one copy of the code, never a second copy. Never set in production.
+ *
+ * <p>The allocator tests a switch through its method ({@code if (Bugs.noTid())}), which the JIT
+ * inlines and folds like the field; the buggy step's body is in {@link BugVariants}. Mutation
+ * testing skips every line that calls this class or that one (docs/MUTATION.md): negating a
+ * switch turns a race on rather than breaking the allocator.
  */
 public final class Bugs {
   private static final String SPEC = System.getProperty("jslub.bugs", "");
@@ -45,6 +50,41 @@ public final class Bugs {
   public static final boolean DISCARD_RACE = on("DISCARD_RACE");
 
   private Bugs() {}
+
+  /** {@link #NO_TID}. */
+  static boolean noTid() {
+    return NO_TID;
+  }
+
+  /** {@link #TID_WRAP}. */
+  static boolean tidWrap() {
+    return TID_WRAP;
+  }
+
+  /** {@link #BULK_NO_TID_BUMP}. */
+  static boolean bulkNoTidBump() {
+    return BULK_NO_TID_BUMP;
+  }
+
+  /** {@link #SPLIT_CAS}. */
+  static boolean splitCas() {
+    return SPLIT_CAS;
+  }
+
+  /** {@link #FREEZE_MISSING}. */
+  static boolean freezeMissing() {
+    return FREEZE_MISSING;
+  }
+
+  /** {@link #NO_LIST_RECHECK}. */
+  static boolean noListRecheck() {
+    return NO_LIST_RECHECK;
+  }
+
+  /** {@link #DISCARD_RACE}. */
+  static boolean discardRace() {
+    return DISCARD_RACE;
+  }
 
   private static boolean on(String id) {
     for (String s : SPEC.split(",", -1)) {

@@ -38,7 +38,7 @@ public final class CpuWord {
     this.stride = roundupPowOfTwo(cpus);
     long fullTid = -1L >>> addrBits;
     // TID_WRAP: two tid values per CPU, so a stalled fast path sees its tid come round again.
-    this.tidMask = Bugs.TID_WRAP ? stride * 2 - 1 : fullTid;
+    this.tidMask = Bugs.tidWrap() ? BugVariants.wrappedTidMask(stride) : fullTid;
   }
 
   static long roundupPowOfTwo(int n) {

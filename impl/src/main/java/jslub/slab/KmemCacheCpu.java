@@ -106,12 +106,12 @@ final class KmemCacheCpu {
    */
   @Holding("lock")
   void release(long claimed, long freelist) {
-    WORD.setVolatile(this, cw.make(freelist, cw.nextTid(cw.tid(claimed))));
+    publish(cw.make(freelist, cw.nextTid(cw.tid(claimed))));
   }
 
-  /** Release keeping the claimed tid (only the BULK_NO_TID_BUMP bug does this). */
+  /** Ends a claim with word {@code w} (release, or BULK_NO_TID_BUMP's variant of it). */
   @Holding("lock")
-  void releaseSameTid(long claimed, long freelist) {
-    WORD.setVolatile(this, cw.make(freelist, cw.tid(claimed)));
+  void publish(long w) {
+    WORD.setVolatile(this, w);
   }
 }

@@ -60,14 +60,10 @@ final class SlabAlloc {
    * freelist head is compared, so a head that was popped and pushed back (ABA) passes.
    */
   static boolean updateCpuFreelistFast(KmemCacheCpu c, long w, long next) {
-    CpuWord cw = c.cw;
-    if (Bugs.NO_TID) {
-      long cur = c.word();
-      if (cw.busy(cur) || cw.freelist(cur) != cw.freelist(w)) {
-        return false;
-      }
-      return c.cas(cur, cw.make(next, cw.nextTid(cw.tid(cur))));
+    if (Bugs.noTid()) {
+      return BugVariants.updateCpuFreelistFastNoTid(c, w, next);
     }
+    CpuWord cw = c.cw;
     return c.cas(w, cw.make(next, cw.nextTid(cw.tid(w))));
   }
 
@@ -473,9 +469,9 @@ final class SlabAlloc {
           object = Freelist.get(s, object);
         }
         if (SlabTrace.ON) SlabTrace.begin();
-        if (Bugs.BULK_NO_TID_BUMP && i < size && i < p.length) {
+        if (Bugs.bulkNoTidBump() && i < size && i < p.length) {
           // The 2020 bug: the "ran dry" exit publishes the emptied freelist under the old tid.
-          c.releaseSameTid(w, object);
+          BugVariants.releaseSameTid(c, w, object);
         } else {
           c.release(w, object);
         }

@@ -100,7 +100,11 @@ final class SlabFree {
         return FreeError.ALREADY_FREE;
       }
       Freelist.set(s, tail, prior);
-      if (needLock(s, old, cnt) && !Bugs.DISCARD_RACE) {
+      boolean lockFirst = needLock(s, old, cnt);
+      if (Bugs.discardRace()) {
+        lockFirst = false; // the bug takes list_lock after the CAS, below
+      }
+      if (lockFirst) {
         n.listLock.lock();
         boolean discard;
         try {
@@ -130,7 +134,7 @@ final class SlabFree {
         s.stat(Stat.CMPXCHG_DOUBLE_FAIL);
         continue;
       }
-      if (Bugs.DISCARD_RACE && needLock(s, w, cnt)) {
+      if (Bugs.discardRace() && needLock(s, w, cnt)) {
         // The bug: list_lock only now; acquire_slab may have taken the slab since the CAS.
         boolean discard;
         n.listLock.lock();
@@ -159,11 +163,14 @@ final class SlabFree {
    * protocol, whose CPU partial slabs are frozen and never reach here. NO_LIST_RECHECK drops it.
    */
   private static boolean onCpuPartialDelayed(SlabCache s, Slab slab, boolean prior) {
-    return s.delayedFreeze && prior && !slab.slabTestNodePartial() && !Bugs.NO_LIST_RECHECK;
+    if (Bugs.noListRecheck()) {
+      return false;
+    }
+    return s.delayedFreeze && prior && !slab.slabTestNodePartial();
   }
 
   /** The result of {@link #slabUpdateFreelist} when the (freelist) compare failed. */
-  private static final long LOST = -1L; // not a slab word: inuse 0xffff > objects 0x7fff
+  static final long LOST = -1L; // not a slab word: inuse 0xffff > objects 0x7fff
 
   /** (!new.inuse || !prior) && !was_frozen: the slab changes lists (model: NeedList). */
   private static boolean needList(long w, int cnt) {
@@ -182,48 +189,26 @@ final class SlabFree {
 
   /**
    * slab_update_freelist() of __slab_free: (prior, counters) → (head, counters − cnt, frozen if
-   * freezing), one CAS on the whole word (model: SlabFreeCmpxchg). Under SPLIT_CAS it is two:
-   * the freelist half alone, compared with the prior read; then the counters half alone
-   * (SlabFreeCounters), compared with the counters read first and, when they changed meanwhile,
-   * recomputed from the fresh counters and tried again. A change that leaves the counters as
-   * they were (get_freelist taking the freelist of a full frozen slab) passes that compare: the
-   * lost update.
+   * freezing), one CAS on the whole word (model: SlabFreeCmpxchg). SPLIT_CAS makes it two CASes
+   * ({@link BugVariants#slabUpdateFreelistSplit}).
    *
-   * @return the word the update was computed from (under SPLIT_CAS with the counters the second
-   *     CAS replaced), or {@link #LOST} if the freelist compare failed
+   * @return the word the update was computed from, or {@link #LOST} if the compare failed
    */
   private static long slabUpdateFreelist(SlabCache s, Slab slab, long old, long head, int cnt) {
-    if (!Bugs.SPLIT_CAS) {
-      return slab.cas(old, updated(s, slab, old, head, cnt)) ? old : LOST;
+    if (Bugs.splitCas()) {
+      return BugVariants.slabUpdateFreelistSplit(s, slab, old, head, cnt);
     }
-    long headHalf = SlabWord.freelistHalf(slab.pack(head, 0, false));
-    long cur;
-    do { // first CAS: the freelist half
-      cur = slab.word();
-      if (SlabWord.freelistHalf(cur) != SlabWord.freelistHalf(old)) {
-        return LOST;
-      }
-    } while (!slab.cas(cur, headHalf | SlabWord.counters(cur)));
-    long w = old;
-    for (;;) { // second CAS: the counters half
-      cur = slab.word();
-      if (SlabWord.counters(cur) != SlabWord.counters(w)) {
-        w = SlabWord.freelistHalf(w) | SlabWord.counters(cur); // re-read, recompute
-        continue;
-      }
-      long upd = SlabWord.counters(updated(s, slab, w, head, cnt));
-      if (slab.cas(cur, SlabWord.freelistHalf(cur) | upd)) {
-        return w;
-      }
-    }
+    return slab.cas(old, updated(s, slab, old, head, cnt)) ? old : LOST;
   }
 
   /** The word __slab_free's CAS installs, computed from word {@code w}. */
-  private static long updated(SlabCache s, Slab slab, long w, long head, int cnt) {
+  static long updated(SlabCache s, Slab slab, long w, long head, int cnt) {
     // Delayed freezing (6.8) hands a full slab to put_cpu_partial unfrozen.
-    boolean frozen = SlabWord.frozen(w)
-        || (freezeIt(s, w, cnt) && !s.delayedFreeze && !Bugs.FREEZE_MISSING);
-    return slab.pack(head, SlabWord.inuse(w) - cnt, frozen);
+    boolean freeze = freezeIt(s, w, cnt) && !s.delayedFreeze;
+    if (Bugs.freezeMissing()) {
+      freeze = false;
+    }
+    return slab.pack(head, SlabWord.inuse(w) - cnt, SlabWord.frozen(w) || freeze);
   }
 
   /**

@@ -27,6 +27,12 @@ public final class SlabWord {
   private static final long FROZEN_BIT = 1L << 31;
   private static final int FREELIST_SHIFT = 32;
 
+  /**
+   * The counters half (inuse, objects, frozen), the kernel's {@code slab->counters}; only
+   * SPLIT_CAS's variant ({@link BugVariants}) updates it apart from the freelist half.
+   */
+  static final long COUNTERS_MASK = 0xffff_ffffL;
+
   private SlabWord() {}
 
   @LockingFree
@@ -56,17 +62,5 @@ public final class SlabWord {
   @LockingFree
   public static boolean frozen(long w) {
     return (w & FROZEN_BIT) != 0;
-  }
-
-  /** The counters half (inuse, objects, frozen): the kernel's {@code slab->counters}. */
-  @LockingFree
-  static long counters(long w) {
-    return w & 0xffff_ffffL;
-  }
-
-  /** The freelist half, in place. */
-  @LockingFree
-  static long freelistHalf(long w) {
-    return w & ~0xffff_ffffL;
   }
 }
