@@ -59,6 +59,7 @@ class KmallocFamilyTest {
       assertEquals(64, s.ksize(e), "krealloc(NULL, n) is kmalloc(n)");
       s.kfree(e);
       assertThrows(InvalidFreeException.class, () -> s.krealloc(e + 8, 100));
+      assertThrows(InvalidFreeException.class, () -> s.krealloc(8, 100), "in no slab or block");
       assertEquals(List.of(), s.validate());
     }
   }
@@ -120,6 +121,7 @@ class KmallocFamilyTest {
       assertEquals(128, s.ksize(a));
       s.kfree(a);
       assertEquals(Kmalloc.ZERO_SIZE_PTR, s.kmallocArray(0, 8));
+      assertEquals(Kmalloc.ZERO_SIZE_PTR, s.kmallocArray(8, 0), "8 elements of 0 bytes");
     }
   }
 
@@ -154,6 +156,7 @@ class KmallocFamilyTest {
         assertEquals(0, s.memory().getByte(big + i));
       }
       assertThrows(InvalidFreeException.class, () -> s.kfreeSensitive(a));
+      assertThrows(InvalidFreeException.class, () -> s.kfreeSensitive(8), "in no slab or block");
     }
   }
 

@@ -337,7 +337,7 @@ public final class Kmalloc {
 
   /** Live objects of class {@code cls} (classes() = large blocks), or -1 when not tracked. */
   public long liveObjects(int cls) {
-    return origSize == null ? (cls == caches.classes() ? large.blocks() : -1) : live.get(cls);
+    return origSize == null ? -1 : live.get(cls);
   }
 
   /** Live large blocks. */
@@ -363,11 +363,6 @@ public final class Kmalloc {
   /** Frames the reclaim runs gave back. */
   public long reclaimFrames() {
     return reclaimFrames.get();
-  }
-
-  /** Whether direct reclaim is on. */
-  public boolean reclaims() {
-    return reclaim != null;
   }
 
   public KmallocCaches caches() {

@@ -43,6 +43,14 @@ class ValidateSeesTest {
         "expected a report containing '" + what + "', got " + problems);
   }
 
+  /**
+   * The report of one corruption is its consequences, each once: {@code lines} lines (what a
+   * check that gave up on a list must not add to, or a check repeated for one slab would).
+   */
+  private static void lines(List<String> problems, int lines) {
+    assertEquals(lines, problems.size(), "lines in " + problems);
+  }
+
   @Test
   void cleanStateValidates() {
     long[] a = alloc(10);
@@ -64,6 +72,7 @@ class ValidateSeesTest {
     List<String> p = s.validate();
     reports(p, "a freelist cut short?");
     reports(p, "inuse=4 but objects-free=" + (slab.objects - 2));
+    lines(p, 1);
   }
 
   @Test
@@ -76,8 +85,10 @@ class ValidateSeesTest {
     });
     Slab slab = s.slabOf(a[0]);
     Freelist.set(s, CoreFixture.freelistOf(slab), 0);
-    reports(s.validate(), "cpu 0 slab: inuse=" + (slab.objects - 4) + " but objects-free="
+    List<String> p = s.validate();
+    reports(p, "cpu 0 slab: inuse=" + (slab.objects - 4) + " but objects-free="
         + (slab.objects - 1));
+    lines(p, 2);
   }
 
   @Test
@@ -86,7 +97,9 @@ class ValidateSeesTest {
     s.free(a[1]);
     s.free(a[2]); // CPU freelist: a[2] -> a[1] -> rest of the slab
     Freelist.set(s, a[2], a[1] + 8); // not an object boundary
-    reports(s.validate(), "Freepointer corrupt: cpu 0 freelist");
+    List<String> p = s.validate();
+    reports(p, "Freepointer corrupt: cpu 0 freelist");
+    lines(p, 1);
   }
 
   @Test
@@ -99,7 +112,9 @@ class ValidateSeesTest {
     s.free(foreign); // CPU 0 now runs the second slab
     long head = CoreFixture.cpuFreelist(s, 0);
     Freelist.set(s, head, a[1]); // an object of the first slab, in use
-    reports(s.validate(), "Freepointer corrupt: cpu 0 freelist");
+    List<String> p = s.validate();
+    reports(p, "Freepointer corrupt: cpu 0 freelist");
+    lines(p, 1);
   }
 
   @Test
@@ -108,7 +123,9 @@ class ValidateSeesTest {
     fx.asCpu(1, () -> s.free(a[4])); // on the slab's own freelist
     s.free(a[1]); // on CPU 0's freelist, its head
     Freelist.set(s, a[1], a[4]); // the CPU list now runs into the slab's list
-    reports(s.validate(), "on two freelists");
+    List<String> p = s.validate();
+    reports(p, "on two freelists");
+    lines(p, 2);
   }
 
   @Test
@@ -120,7 +137,9 @@ class ValidateSeesTest {
     s.flushAll();
     Slab slab = s.slabOf(a[0]);
     Freelist.set(s, CoreFixture.freelistOf(slab), slab.base + slab.bytes() + 64);
-    reports(s.validate(), "Freepointer corrupt: the freelist reaches");
+    List<String> p = s.validate();
+    reports(p, "Freepointer corrupt: the freelist reaches");
+    lines(p, 1);
   }
 
   @Test
@@ -129,7 +148,9 @@ class ValidateSeesTest {
     s.free(a[1]);
     s.free(a[2]);
     Freelist.set(s, a[1], a[2]);
-    reports(s.validate(), "freelist cycle");
+    List<String> p = s.validate();
+    reports(p, "freelist cycle");
+    lines(p, 2);
   }
 
   @Test
@@ -145,7 +166,9 @@ class ValidateSeesTest {
     assertEquals(CoreFixture.Place.CPU_PARTIAL, fx.placeOf(s, slab));
     long w = slab.word();
     slab.cas(w, slab.pack(slab.freelist(w), SlabWord.inuse(w), false));
-    reports(s.validate(), "cpu 1 partial slab not frozen");
+    List<String> p = s.validate();
+    reports(p, "cpu 1 partial slab not frozen");
+    lines(p, 1);
   }
 
   // ------------------------------------------------------------------ node lists and counts
@@ -169,6 +192,7 @@ class ValidateSeesTest {
     List<String> p = s.validate();
     reports(p, "slab on the partial list not marked so");
     reports(p, "partial slab on no list after flush_all");
+    lines(p, 2);
   }
 
   @Test
@@ -179,6 +203,7 @@ class ValidateSeesTest {
     List<String> p = s.validate();
     reports(p, "frozen slab on the node partial list");
     reports(p, "slab still frozen after flush_all");
+    lines(p, 2);
   }
 
   @Test
@@ -189,12 +214,15 @@ class ValidateSeesTest {
     List<String> p = s.validate();
     reports(p, "full slab on the node partial list");
     reports(p, "full slab on the partial list");
+    lines(p, 2);
   }
 
   @Test
   void partialSlabOnNoList() {
     unlist(s, nodePartialSlab());
-    reports(s.validate(), "partial slab on no list after flush_all");
+    List<String> p = s.validate();
+    reports(p, "partial slab on no list after flush_all");
+    lines(p, 1);
   }
 
   /** remove_partial under list_lock and nothing else: the slab is left on no list. */
@@ -217,14 +245,18 @@ class ValidateSeesTest {
     }
     dc.free(a[0]); // debug caches keep no CPU slab: the slab is on the node partial list
     unlist(dc, dc.slabOf(a[1]));
-    reports(dc.validate(), "debug slab with free objects on no list");
+    List<String> p = dc.validate();
+    reports(p, "debug slab with free objects on no list");
+    lines(p, 1);
   }
 
   @Test
   void nrPartialDisagreesWithTheList() {
     nodePartialSlab();
     s.node(0).nrPartial = 3;
-    reports(s.validate(), "nr_partial=3 but the list holds 1");
+    List<String> p = s.validate();
+    reports(p, "nr_partial=3 but the list holds 1");
+    lines(p, 1);
   }
 
   @Test
@@ -236,6 +268,7 @@ class ValidateSeesTest {
     reports(p, "nr_slabs=2 but the memmap holds 1");
     reports(p, "total_objects=" + (s.layout().ooObjects + 5) + " but the slabs hold "
         + s.layout().ooObjects);
+    lines(p, 2);
   }
 
   @Test
@@ -245,7 +278,9 @@ class ValidateSeesTest {
     long bad = SlabWord.pack(SlabWord.freelistOff1(w), SlabWord.inuse(w), slab.objects - 1,
         false);
     slab.cas(w, bad);
-    reports(s.validate(), "objects field " + (slab.objects - 1) + " != " + slab.objects);
+    List<String> p = s.validate();
+    reports(p, "objects field " + (slab.objects - 1) + " != " + slab.objects);
+    lines(p, 1);
   }
 
   @Test
@@ -254,8 +289,10 @@ class ValidateSeesTest {
     Slab slab = s.slabOf(a[0]);
     long w = slab.word();
     slab.cas(w, slab.pack(slab.freelist(w), 2, true));
-    reports(s.validate(), "freelist holds " + (slab.objects - 3)
+    List<String> p = s.validate();
+    reports(p, "freelist holds " + (slab.objects - 3)
         + " objects but the slab counts only 2 in use");
+    lines(p, 3);
   }
 
   @Test
@@ -267,6 +304,7 @@ class ValidateSeesTest {
     List<String> p = s.validate(); // reported, not thrown, though the flush refuses the slab
     reports(p, "cpu 0 slab not frozen");
     reports(p, "flush_all stopped: deactivate_slab: slab not frozen");
+    lines(p, 2);
   }
 
   /** A debug report names the object and its slab (slab_err / object_err). */
