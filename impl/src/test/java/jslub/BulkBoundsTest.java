@@ -21,6 +21,7 @@ class BulkBoundsTest {
     try (TestSystem t = TestSystem.of(SlabSystem.builder().cpus(2).memoryBytes(4L << 20)
         .debug(debug ? "F" : ""))) {
       KmemCache c = t.sys.createCache("c", 48, 0);
+      t.onCpu(0);
       for (int n : new int[] {1, 5, 63, 64, 65, 130}) {
         long[] out = new long[n + 9];
         Arrays.fill(out, SENTINEL);
@@ -35,11 +36,17 @@ class BulkBoundsTest {
           assertEquals(SENTINEL, out[i], "entry " + i + " past n = " + n + " was written");
         }
         assertEquals(List.of(), c.validate());
-        c.freeBulk(out, n); // the sentinels past n would be refused if they were looked at
+        long freed = c.alloc(); // freed from CPU 1: onto its slab's own freelist
+        t.onCpu(1);
+        c.free(freed);
+        t.onCpu(0);
+        out[n] = freed; // a free object just past n: refused if it were looked at
+        c.freeBulk(out, n); // so would the sentinels past it
         for (int i = 0; i < n; i++) {
           assertEquals(0, out[i], "processed entries are set to 0");
         }
-        for (int i = n; i < out.length; i++) {
+        assertEquals(freed, out[n]);
+        for (int i = n + 1; i < out.length; i++) {
           assertEquals(SENTINEL, out[i]);
         }
         assertEquals(List.of(), c.validate());

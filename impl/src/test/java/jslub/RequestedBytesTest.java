@@ -49,6 +49,7 @@ class RequestedBytesTest {
       assertEquals(1, row(s, "large").liveObjects());
       assertEquals(8, row(s, "large").frames(), "20,000 bytes: an order-3 block");
       assertThrows(InvalidFreeException.class, () -> s.kfree(a + 4096));
+      assertThrows(InvalidFreeException.class, () -> s.kfree(a + 8), "inside the head frame");
       assertEquals(20_000, row(s, "large").requestedBytes());
       s.kfree(a);
       assertThrows(InvalidFreeException.class, () -> s.kfree(a));

@@ -113,11 +113,6 @@ public final class KmallocCaches {
     return i < caches.length ? i : -1;
   }
 
-  /** KMALLOC_MAX_CACHE_SIZE here: the largest slab class. */
-  public int maxCacheSize() {
-    return SIZES[caches.length - 1];
-  }
-
   public SlabCache cache(int index) {
     if (index < 0 || index >= caches.length) {
       throw new IllegalArgumentException("no kmalloc class " + index);

@@ -333,10 +333,6 @@ public final class BuddyFrameAllocator implements FrameAllocator {
     return maxOrder;
   }
 
-  public int frameSize() {
-    return frameSize;
-  }
-
   /** Free blocks per order, index = order (one row of {@code /proc/buddyinfo}). */
   public long[] freeBlocksPerOrder() {
     synchronized (lock) {

@@ -1,6 +1,7 @@
 package jslub.slab;
 
 import org.checkerframework.checker.lock.qual.Holding;
+import org.checkerframework.checker.lock.qual.MayReleaseLocks;
 
 /**
  * The buggy steps that the switches in {@link Bugs} turn back on, kept out of the allocator's
@@ -36,6 +37,25 @@ final class BugVariants {
   @Holding("#1.lock")
   static void releaseSameTid(KmemCacheCpu c, long claimed, long freelist) {
     c.publish(c.cw.make(freelist, c.cw.tid(claimed)));
+  }
+
+  /**
+   * The tail of __slab_free under DISCARD_RACE: list_lock taken only after the CAS, and
+   * slab_empty decided from the CAS-time word {@code w}, so a slab acquire_slab took meanwhile
+   * may be discarded unchecked.
+   */
+  @MayReleaseLocks
+  static void slabFreeLockAfterCas(SlabCache s, KmemCacheNode n, Slab slab, long w, int cnt) {
+    boolean discard;
+    n.listLock.lock();
+    try {
+      discard = SlabFree.freeLockedTail(s, n, slab, w, cnt);
+    } finally {
+      n.listLock.unlock();
+    }
+    if (discard) {
+      SlabFree.discardEmpty(s, slab);
+    }
   }
 
   /**

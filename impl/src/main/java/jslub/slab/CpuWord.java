@@ -77,10 +77,6 @@ public final class CpuWord {
     return w | addrMask;
   }
 
-  public int addrBits() {
-    return addrBits;
-  }
-
   /** Number of tid bits actually used (smaller than 64 - addrBits only under TID_WRAP). */
   public int tidBits() {
     return 64 - Long.numberOfLeadingZeros(tidMask);

@@ -33,11 +33,14 @@ public final class MemMap {
     this.frameShift = mem.frameShift();
   }
 
-  /** Maps every frame of {@code slab} to it (allocate_slab's page setup). */
+  /**
+   * Maps every frame of {@code slab} to it (allocate_slab's page setup). The slab's frames came
+   * from the frame allocator, so they lie in the map (else the array's own check throws).
+   */
   void install(Slab slab) {
     int first = (int) (slab.base >>> frameShift);
     int n = 1 << slab.order;
-    for (int i = first; i < first + n && i >= 0 && i < map.length(); i++) {
+    for (int i = first; i < first + n; i++) {
       map.setRelease(i, slab);
     }
   }
@@ -46,15 +49,15 @@ public final class MemMap {
   void remove(Slab slab) {
     int first = (int) (slab.base >>> frameShift);
     int n = 1 << slab.order;
-    for (int i = first; i < first + n && i >= 0 && i < map.length(); i++) {
+    for (int i = first; i < first + n; i++) {
       map.setRelease(i, null);
     }
   }
 
   /** virt_to_slab(): the slab holding {@code addr}, or null if that frame is not in a slab. */
   public @Nullable Slab slabOf(long addr) {
-    long f = addr >>> frameShift;
-    if (addr < 0 || f >= map.length()) {
+    long f = addr >>> frameShift; // unsigned: a negative addr gives an f past the map
+    if (f >= map.length()) {
       return null;
     }
     return map.getAcquire((int) f);
@@ -67,15 +70,11 @@ public final class MemMap {
 
   /**
    * Marks {@code base} as the head of a large kmalloc block of {@code order} (the kernel's
-   * compound head with its order; the block is no slab, so virt_to_slab stays NULL).
+   * compound head with its order; the block is no slab, so virt_to_slab stays NULL). The block
+   * comes from the frame allocator: {@code base} is a frame of the arena other than frame 0.
    */
   public void markLarge(long base, int order) {
-    long f = base >>> frameShift;
-    if (base <= 0 || f >= large.length() || order < 0 || order > 62) {
-      throw new IllegalArgumentException("markLarge(0x" + Long.toHexString(base) + ", " + order
-          + ") outside the memmap");
-    }
-    large.setRelease((int) f, order + 1);
+    large.setRelease((int) (base >>> frameShift), order + 1);
   }
 
   /**
@@ -83,24 +82,20 @@ public final class MemMap {
    * is not such a head (an interior address included).
    */
   public int largeOrder(long addr) {
-    long f = addr >>> frameShift;
-    if (addr <= 0 || f >= large.length() || (addr & ((1L << frameShift) - 1)) != 0) {
+    long f = addr >>> frameShift; // unsigned: a negative addr gives an f past the map
+    if (f >= large.length() || (addr & ((1L << frameShift) - 1)) != 0) {
       return -1;
     }
-    return large.getAcquire((int) f) - 1;
+    return large.getAcquire((int) f) - 1; // frame 0 is never marked: -1
   }
 
   /**
    * Clears the large mark of the block at {@code base} if it still has {@code order}; of two
-   * racing frees of one block exactly one wins.
+   * racing frees of one block exactly one wins. {@code base} is a head {@link #largeOrder} found.
    *
    * @return true if this call cleared it
    */
   public boolean clearLarge(long base, int order) {
-    long f = base >>> frameShift;
-    if (base <= 0 || f >= large.length()) {
-      return false;
-    }
-    return large.compareAndSet((int) f, order + 1, 0);
+    return large.compareAndSet((int) (base >>> frameShift), order + 1, 0);
   }
 }

@@ -160,10 +160,6 @@ public final class Slab {
     return base;
   }
 
-  public int order() {
-    return order;
-  }
-
   public int objects() {
     return objects;
   }

@@ -135,17 +135,7 @@ final class SlabFree {
         continue;
       }
       if (Bugs.discardRace() && needLock(s, w, cnt)) {
-        // The bug: list_lock only now; acquire_slab may have taken the slab since the CAS.
-        boolean discard;
-        n.listLock.lock();
-        try {
-          discard = freeLockedTail(s, n, slab, w, cnt);
-        } finally {
-          n.listLock.unlock();
-        }
-        if (discard) {
-          discardEmpty(s, slab);
-        }
+        BugVariants.slabFreeLockAfterCas(s, n, slab, w, cnt);
       } else if (SlabWord.frozen(w)) {
         s.stat(Stat.FREE_FROZEN);
       } else if (freezeIt(s, w, cnt)) {
@@ -220,7 +210,7 @@ final class SlabFree {
    * @return true if the caller must discard the slab
    */
   @Holding("#2.listLock")
-  private static boolean freeLockedTail(SlabCache s, KmemCacheNode n, Slab slab, long w,
+  static boolean freeLockedTail(SlabCache s, KmemCacheNode n, Slab slab, long w,
       int cnt) {
     boolean prior = SlabWord.freelistOff1(w) != 0;
     if (onCpuPartialDelayed(s, slab, prior)) {
@@ -240,7 +230,7 @@ final class SlabFree {
     return false;
   }
 
-  private static void discardEmpty(SlabCache s, Slab slab) {
+  static void discardEmpty(SlabCache s, Slab slab) {
     s.stat(Stat.FREE_SLAB);
     SlabDeactivate.discardSlab(s, slab);
   }

@@ -37,10 +37,8 @@ public final class SlabStats {
 
   void add(int cpu, Stat item, long n) {
     if (enabled) {
-      int i = cpu * ROW + item.ordinal();
-      if (i >= 0 && i < counts.length) {
-        SLOT.getAndAdd(counts, i, n);
-      }
+      // cpu comes from a checked currentCpu() or a CPU slot: in range (the VarHandle checks too).
+      SLOT.getAndAdd(counts, cpu * ROW + item.ordinal(), n);
     }
   }
 

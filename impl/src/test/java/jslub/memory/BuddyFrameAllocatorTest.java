@@ -78,6 +78,14 @@ class BuddyFrameAllocatorTest {
     assertEquals(0, b.allocFrames(2048), "order 11 exceeds the cap");
     // 1..1023 give one block of each order 0..9; 1024..16383 are fifteen order-10 blocks.
     assertEquals(15, b.freeBlocksPerOrder()[10]);
+    long[] blocks = new long[15];
+    for (int i = 0; i < blocks.length; i++) {
+      blocks[i] = b.allocFrames(1024);
+    }
+    for (long x : blocks) {
+      b.freeFrames(x, 1024); // order-10 buddies meet at the cap and stay apart
+    }
+    assertEquals(15, b.freeBlocksPerOrder()[10]);
   }
 
   @Test
@@ -187,6 +195,12 @@ class BuddyFrameAllocatorTest {
       }
       assertEquals(b.totalFrames(), b.freeFrameCount(), "arena " + arena);
       assertArrayEquals(initial, b.freeBlocksPerOrder(), "arena " + arena + " " + order);
+      // The free lists hold what the counts say: every frame can be handed out again.
+      int again = 0;
+      while (allocChecked(b, 1, used) != null) {
+        again++;
+      }
+      assertEquals(b.totalFrames(), again, "arena " + arena + " " + order + ": frames again");
     }
   }
 
@@ -247,6 +261,28 @@ class BuddyFrameAllocatorTest {
     assertRejectedUnchanged(b, () -> b.freeFrames(three, 3), "");
     assertEquals(b.totalFrames(), b.freeFrameCount());
     assertArrayEquals(buddy(64).freeBlocksPerOrder(), b.freeBlocksPerOrder());
+  }
+
+  /** The edges the constructor accepts: 1-byte frames, and a cap of order 0. */
+  @Test
+  void smallestValidSettingsWork() {
+    BuddyFrameAllocator bytes = new BuddyFrameAllocator(16, 1); // 1 is a power of two
+    assertEquals(15, bytes.totalFrames());
+    assertEquals(8, bytes.allocFrames(8), "the order-3 block at frame 8");
+    BuddyFrameAllocator flat = new BuddyFrameAllocator(16L * FRAME, FRAME, 0);
+    assertEquals(0, flat.maxOrder());
+    assertEquals(0, flat.allocFrames(2), "no order-1 block under a cap of 0");
+    BitSet used = new BitSet();
+    List<Block> live = new ArrayList<>();
+    Block blk;
+    while ((blk = allocChecked(flat, 1, used)) != null) {
+      live.add(blk);
+    }
+    assertEquals(15, live.size());
+    for (Block x : live) {
+      freeChecked(flat, x, used); // buddies meet, but nothing merges past the cap
+    }
+    assertEquals(15, flat.freeBlocksPerOrder()[0]);
   }
 
   @Test
