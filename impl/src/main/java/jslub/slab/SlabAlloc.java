@@ -1,5 +1,6 @@
 package jslub.slab;
 
+import org.checkerframework.checker.index.qual.IndexOrHigh;
 import org.checkerframework.checker.lock.qual.MayReleaseLocks;
 import org.checkerframework.checker.lock.qual.Holding;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -442,9 +443,9 @@ final class SlabAlloc {
    * and returns 0, as the kernel does.
    */
   @MayReleaseLocks
-  static int allocBulk(SlabCache s, long[] p, int size) {
+  static int allocBulk(SlabCache s, long[] p, @IndexOrHigh("#2") int size) {
     if (s.debug) {
-      for (int i = 0; i < size && i < p.length; i++) {
+      for (int i = 0; i < size; i++) {
         long o = SlabDebugPath.allocDebugGated(s);
         if (o == 0) {
           SlabFree.freeBulkCleanup(s, p, i);
@@ -457,19 +458,19 @@ final class SlabAlloc {
     CpuWord cw = s.machine.cpuWord;
     KmemCacheCpu c = s.cpuSlab(s.machine.currentCpu());
     int i = 0;
-    while (i < size && i < p.length) {
+    while (i < size) {
       c.lock.lock();
       try {
         if (SlabTrace.ON) SlabTrace.begin();
         long w = c.claim();
         if (SlabTrace.ON) SlabTrace.end("BulkLock", s, c);
         long object = cw.freelist(w);
-        while (i < size && i < p.length && object != 0) {
+        while (i < size && object != 0) {
           p[i++] = object;
           object = Freelist.get(s, object);
         }
         if (SlabTrace.ON) SlabTrace.begin();
-        if (Bugs.bulkNoTidBump() && i < size && i < p.length) {
+        if (Bugs.bulkNoTidBump() && i < size) {
           // The 2020 bug: the "ran dry" exit publishes the emptied freelist under the old tid.
           BugVariants.releaseSameTid(c, w, object);
         } else {
@@ -479,7 +480,7 @@ final class SlabAlloc {
       } finally {
         c.lock.unlock();
       }
-      if (i < size && i < p.length) {
+      if (i < size) {
         // Gated per call, not around the whole bulk: the cleanup below frees through gated
         // paths, and a gate is not re-entrant. The locked pops above need no gate (shutdown's
         // flush takes the same CPU lock).

@@ -1,5 +1,6 @@
 package jslub.slab;
 
+import org.checkerframework.checker.index.qual.IndexOrHigh;
 import org.checkerframework.checker.lock.qual.MayReleaseLocks;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -21,8 +22,8 @@ final class SlabBulkCheck {
 
   /** The first bad entry of {@code p[0..size)}, or null if the batch may be freed. */
   @MayReleaseLocks
-  static @Nullable BulkRefusal check(SlabCache s, long[] p, int size) {
-    for (int i = 0; i < size && i < p.length; i++) {
+  static @Nullable BulkRefusal check(SlabCache s, long[] p, @IndexOrHigh("#2") int size) {
+    for (int i = 0; i < size; i++) {
       long object = p[i];
       if (object == 0) {
         continue; // the kernel skips NULL entries
@@ -38,7 +39,7 @@ final class SlabBulkCheck {
       }
     }
     if (s.debug) {
-      for (int i = 0; i < size && i < p.length; i++) {
+      for (int i = 0; i < size; i++) {
         long object = p[i];
         Slab slab = object == 0 ? null : s.machine.memmap.slabOf(object);
         if (slab != null && onSlabFreelistLocked(s, slab, object)) {
@@ -47,9 +48,9 @@ final class SlabBulkCheck {
       }
       return null;
     }
-    int n = Math.min(size, p.length);
+    int n = size;
     boolean any = false;
-    for (int i = 0; i < n && i < p.length; i++) {
+    for (int i = 0; i < n; i++) {
       any |= p[i] != 0;
     }
     if (!any) {
@@ -58,7 +59,7 @@ final class SlabBulkCheck {
     int found = onCpuFreelists(s, p, n);
     // Each slab's own freelist once for the batch (not once per entry): a batch is usually
     // many objects of few slabs, and a walk per entry made the check cost O(batch x freelist).
-    for (int i = 0; i < n && i < p.length; i++) {
+    for (int i = 0; i < n; i++) {
       Slab slab = p[i] == 0 ? null : s.machine.memmap.slabOf(p[i]);
       if (slab != null && !slabSeenBefore(s, slab, p, i)) {
         int k = firstOnList(s, slab, slab.freelist(slab.word()), p, n);
@@ -74,8 +75,9 @@ final class SlabBulkCheck {
   }
 
   /** Is {@code slab} the slab of an entry before index {@code i}? (Its list was walked then.) */
-  private static boolean slabSeenBefore(SlabCache s, Slab slab, long[] p, int i) {
-    for (int j = 0; j < i && j < p.length; j++) {
+  private static boolean slabSeenBefore(SlabCache s, Slab slab, long[] p,
+      @IndexOrHigh("#3") int i) {
+    for (int j = 0; j < i; j++) {
       if (p[j] != 0 && s.machine.memmap.slabOf(p[j]) == slab) {
         return true;
       }
@@ -87,13 +89,14 @@ final class SlabBulkCheck {
    * One walk of the list at {@code head} (at most {@code slab.objects} links, stopping at a
    * pointer outside the slab): the lowest index of {@code p[0..n)} whose entry is on it, or -1.
    */
-  static int firstOnList(SlabCache s, Slab slab, long head, long[] p, int n) {
+  static int firstOnList(SlabCache s, Slab slab, long head, long[] p,
+      @IndexOrHigh("#4") int n) {
     int found = -1;
     long base = slab.base();
     long bytes = slab.bytes();
     long q = head;
     for (int k = 0; q != 0 && k <= slab.objects; k++) {
-      for (int i = 0; i < n && i < p.length && (found < 0 || i < found); i++) {
+      for (int i = 0; i < n && (found < 0 || i < found); i++) {
         if (p[i] == q) {
           found = i;
         }
@@ -131,7 +134,7 @@ final class SlabBulkCheck {
    * @return the lowest index found on a CPU freelist, or -1
    */
   @MayReleaseLocks
-  private static int onCpuFreelists(SlabCache s, long[] p, int n) {
+  private static int onCpuFreelists(SlabCache s, long[] p, @IndexOrHigh("#2") int n) {
     int found = -1;
     for (int cpu = 0; cpu < s.cpus(); cpu++) {
       KmemCacheCpu c = s.cpuSlab(cpu);
@@ -167,11 +170,12 @@ final class SlabBulkCheck {
   }
 
   /** Is {@code slab} (read by the caller) the slab of one of the entries? */
-  private static boolean holdsEntry(SlabCache s, @Nullable Slab slab, long[] p, int n) {
+  private static boolean holdsEntry(SlabCache s, @Nullable Slab slab, long[] p,
+      @IndexOrHigh("#3") int n) {
     if (slab == null) {
       return false;
     }
-    for (int i = 0; i < n && i < p.length; i++) {
+    for (int i = 0; i < n; i++) {
       if (p[i] != 0 && s.machine.memmap.slabOf(p[i]) == slab) {
         return true;
       }
