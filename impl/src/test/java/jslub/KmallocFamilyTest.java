@@ -125,6 +125,18 @@ class KmallocFamilyTest {
     }
   }
 
+  /** With the seed's layout (slab classes up to 8 MiB) the largest request is a kmalloc-8M object. */
+  @Test
+  void theLargestRequestInTheSeedLayoutIsASlabObject() {
+    try (TestSystem t = TestSystem.of(1, 32L << 20, "")) {
+      long a = t.sys.kmalloc(8L << 20);
+      assertNotEquals(0, a);
+      assertEquals("kmalloc-8M", java.util.Objects.requireNonNull(
+          t.sys.machine().memmap().slabOf(a)).cache().name());
+      t.sys.kfree(a);
+    }
+  }
+
   @Test
   void failureConvention_nullZeroSizePtrAndExceptions() {
     try (SlabSystem s = sys(true, false, 64L << 20)) {

@@ -157,13 +157,7 @@ final class SlabDeactivate {
             break;
           }
         }
-        if (SlabTrace.ON) {
-          SlabTrace.begin();
-          for (Slab d = discard; d != null && d != discardBefore; d = d.partialNext) {
-            SlabTrace.freed(d);
-          }
-          SlabTrace.end("UnfreezeDone");
-        }
+        if (SlabTrace.ON) SlabTrace.unfreezeDone(discard, discardBefore);
       } finally {
         n.listLock.unlock();
       }

@@ -62,11 +62,9 @@ public final class SlabLayout {
       throw new IllegalArgumentException("object size must be >= 1, got " + objectSize);
     }
     // Free pointer in the middle of the object (Linux 5.7+): a small overflow or underflow from a
-    // neighbour hits object data before it hits the pointer.
+    // neighbour hits object data before it hits the pointer. It always fits: below 16 bytes the
+    // offset is 0 (and size >= 8); from 16 on, objectSize / 2 + 8 <= objectSize <= size.
     int offset = (objectSize / 2) & ~(MIN_ALIGN - 1);
-    if (offset + 8 > size) {
-      offset = size - 8;
-    }
     int order = calculateOrder(size, cpus, frameSize);
     int minOrder = getOrder(size, frameSize);
     return new SlabLayout(objectSize, size, a, offset, order,
@@ -87,7 +85,7 @@ public final class SlabLayout {
   /** get_order(): the smallest order whose block holds {@code size} bytes. */
   public static int getOrder(long size, int frameSize) {
     long frames = (size + frameSize - 1) / frameSize;
-    return frames <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(frames - 1);
+    return 64 - Long.numberOfLeadingZeros(Math.max(frames, 1) - 1); // fls(frames - 1)
   }
 
   /** fls(): 1-based index of the most significant set bit, 0 for 0. */

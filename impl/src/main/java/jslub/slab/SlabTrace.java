@@ -170,6 +170,15 @@ public final class SlabTrace {
     }
   }
 
+  /** UnfreezeDone: the slabs unfreeze_partials put on its discard list since {@code before}. */
+  static void unfreezeDone(@Nullable Slab discard, @Nullable Slab before) {
+    begin();
+    for (Slab d = discard; d != null && d != before; d = d.partialNext) {
+      freed(d);
+    }
+    end("UnfreezeDone");
+  }
+
   /** Marks {@code slab} as given back within the current step (call between begin and end). */
   static void freed(Slab slab) {
     PENDING_FREED.add(slab);
