@@ -300,6 +300,22 @@ class BadInputCatalogueTest {
     }
   }
 
+  /** The ends of the builder's ranges are accepted: 64- and 128 KiB frames, 8-byte cache lines. */
+  @Test
+  void theEdgesOfTheBuilderRangesWork() {
+    for (SlabSystem.Builder b : List.of(SlabSystem.builder().frameSize(64).memoryBytes(1L << 20),
+        SlabSystem.builder().frameSize(1 << 17).memoryBytes(16L << 20),
+        SlabSystem.builder().cacheLineSize(8).memoryBytes(1L << 20))) {
+      try (SlabSystem s = b.cpus(1).build()) {
+        KmemCache c = s.createCache("c", 8, 0);
+        long o = c.alloc();
+        assertEquals(0, o % 8);
+        c.free(o);
+        assertEquals(List.of(), s.validate());
+      }
+    }
+  }
+
   /** n = 0 asks for nothing: allocBulk returns 0, freeBulk frees nothing; neither throws. */
   @Test
   void bulkOfZeroIsNoError() {

@@ -34,9 +34,4 @@ public final class CountingFrameAllocator implements FrameAllocator {
   public long framesInUse() {
     return inUse.get();
   }
-
-  /** The allocator underneath. */
-  public FrameAllocator inner() {
-    return inner;
-  }
 }
