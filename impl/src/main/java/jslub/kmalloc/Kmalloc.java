@@ -156,12 +156,20 @@ public final class Kmalloc {
     return size;
   }
 
-  /** Undoes {@link #unaccount} after a refused free. */
-  private void reaccount(int cls, long a, int size) {
+  /**
+   * Undoes {@link #unaccount} after a refused free: the live count always; the size only if the
+   * object stays live ({@code sizeToo}). A free refused because the object is already free (for a
+   * large block: its mark already cleared) lost to a racing free of it, whose unaccount found the
+   * slot empty: the size taken here is that freed object's, and the slot may already hold the
+   * size of the object's next owner, so both stay as they are.
+   */
+  private void reaccount(int cls, long a, int size, boolean sizeToo) {
     AtomicIntegerArray o = origSize;
     if (o != null && cls >= 0) {
-      o.set((int) (a >>> 3), size);
-      requested.addAndGet(cls, size);
+      if (sizeToo) {
+        o.set((int) (a >>> 3), size);
+        requested.addAndGet(cls, size);
+      }
       live.incrementAndGet(cls);
     }
   }
@@ -183,7 +191,7 @@ public final class Kmalloc {
         int size = unaccount(cls, addr);
         FreeError e = large.freeLarge(addr);
         if (e != null) {
-          reaccount(cls, addr, size);
+          reaccount(cls, addr, size, false); // a racing kfree of the block cleared its mark
         }
         return e;
       }
@@ -198,7 +206,7 @@ public final class Kmalloc {
     int size = unaccount(cls, addr);
     FreeError e = slab.cache().free(slab, addr);
     if (e != null) {
-      reaccount(cls, addr, size);
+      reaccount(cls, addr, size, e != FreeError.ALREADY_FREE);
     }
     return e;
   }
