@@ -153,9 +153,7 @@ final class SlabFree {
    * protocol, whose CPU partial slabs are frozen and never reach here. NO_LIST_RECHECK drops it.
    */
   private static boolean onCpuPartialDelayed(SlabCache s, Slab slab, boolean prior) {
-    if (Bugs.noListRecheck()) {
-      return false;
-    }
+    if (Bugs.noListRecheck()) return false; // one line: mutation testing skips it with the switch
     return s.delayedFreeze && prior && !slab.slabTestNodePartial();
   }
 
