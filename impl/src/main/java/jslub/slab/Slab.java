@@ -127,12 +127,13 @@ public final class Slab {
     if (rel < 0) {
       return -1;
     }
+    if (rel >>> 32 != 0) {
+      return -1; // 4 GiB or more past the base: no slab is that large
+    }
     int size = cache.size;
     // obj_to_index: reciprocal_divide (a multiply) instead of a division by the non-constant
-    // size. It is exact below 2^32, far beyond any slab; the division only guards an address
-    // that far past the slab's base (which the i >= objects check then refuses).
-    long i = rel >>> 32 == 0 ? Reciprocal.reciprocalDivide(rel, cache.reciprocalSize)
-        : rel / size;
+    // size; it is exact below 2^32, far beyond any slab.
+    long i = Reciprocal.reciprocalDivide(rel, cache.reciprocalSize);
     if (i >= objects || rel != i * size) {
       return -1;
     }

@@ -103,6 +103,18 @@ class ValidateSeesTest {
   }
 
   @Test
+  void cpuFreelistPointerFarPastItsSlab() {
+    long[] a = alloc(4);
+    s.free(a[1]);
+    s.free(a[2]);
+    long far = a[1] + (1L << 33); // more than 4 GiB past the slab's base
+    Freelist.set(s, a[2], far);
+    List<String> p = s.validate();
+    reports(p, "Freepointer corrupt: cpu 0 freelist reaches 0x" + Long.toHexString(far));
+    lines(p, 1);
+  }
+
+  @Test
   void cpuFreelistPointerIntoAnotherSlab() {
     long[] a = alloc(4);
     long other = s.layout().ooObjects;
