@@ -14,23 +14,43 @@ final class BulkEntries {
   /** Fibonacci hashing's multiplier (2^64 / golden ratio), to spread object addresses. */
   private static final long PHI = 0x9E3779B97F4A7C15L;
 
-  /** One of 64 bits chosen by the address's hash. */
-  static long bit(long addr) {
-    return 1L << (int) ((addr * PHI) >>> 58);
+  /** Fibonacci hashing of an address: bits 58..63 and 52..57 pick its two filter bits. */
+  static long hash(long addr) {
+    return addr * PHI;
   }
 
   /**
-   * The union of {@link #bit} over the non-zero entries: a link whose bit is clear is no entry.
-   * 0 iff every entry is 0.
+   * The first half of the batch's filter, a 128-bit Bloom filter with two bits per non-zero
+   * entry (returned as two longs, since an array would allocate): 0 iff every entry is 0.
    */
-  static long filter(long[] p, int n) {
+  static long filterLow(long[] p, int n) {
     long mask = 0;
     for (int i = 0; i < n && i < p.length; i++) {
       if (p[i] != 0) {
-        mask |= bit(p[i]);
+        mask |= 1L << (int) (hash(p[i]) >>> 58);
       }
     }
     return mask;
+  }
+
+  /** The second half of the batch's filter (see {@link #filterLow}). */
+  static long filterHigh(long[] p, int n) {
+    long mask = 0;
+    for (int i = 0; i < n && i < p.length; i++) {
+      if (p[i] != 0) {
+        mask |= 1L << (int) (hash(p[i]) >>> 52); // a shift uses the low 6 bits: 52..57
+      }
+    }
+    return mask;
+  }
+
+  /**
+   * May {@code q} be an entry? False means it is certainly none. With 16 entries about 5 % of
+   * other addresses pass (one 64-bit half alone let 22 % through).
+   */
+  static boolean filterHit(long low, long high, long q) {
+    long h = hash(q);
+    return (low & 1L << (int) (h >>> 58)) != 0 && (high & 1L << (int) (h >>> 52)) != 0;
   }
 
   /** The lowest {@code i < limit} with {@code p[i] == q}, or -1. */
@@ -53,12 +73,26 @@ final class BulkEntries {
     return false;
   }
 
-  /** The lowest {@code i} such that {@code p[i]} (non-zero) equals an earlier entry, or -1. */
+  /**
+   * The lowest {@code i} such that {@code p[i]} (non-zero) equals an earlier entry, or -1. The
+   * filter of the entries before {@code i} is built as it goes, so an entry is compared with the
+   * earlier ones only when it passes the filter: about n compares for a batch with no repeat,
+   * instead of n^2 / 2.
+   */
   static int firstRepeatSmall(long[] p, int n) {
-    for (int i = 1; i < n && i < p.length; i++) {
-      if (p[i] != 0 && indexBelow(p, n, p[i], i) >= 0) {
+    long low = 0;
+    long high = 0;
+    for (int i = 0; i < n && i < p.length; i++) {
+      long q = p[i];
+      if (q == 0) {
+        continue;
+      }
+      if (filterHit(low, high, q) && indexBelow(p, n, q, i) >= 0) {
         return i;
       }
+      long h = hash(q);
+      low |= 1L << (int) (h >>> 58);
+      high |= 1L << (int) (h >>> 52);
     }
     return -1;
   }

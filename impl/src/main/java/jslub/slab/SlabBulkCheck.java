@@ -57,18 +57,20 @@ final class SlabBulkCheck {
       }
       return null;
     }
-    long mask = BulkEntries.filter(p, n);
-    if (mask == 0) {
+    long low = BulkEntries.filterLow(p, n);
+    long high = BulkEntries.filterHigh(p, n);
+    if (low == 0) {
       return null; // nothing to free: no CPU word is touched
     }
-    int found = onCpuFreelists(s, p, n, mask, sorted);
+    int found = onCpuFreelists(s, p, n, low, high, sorted);
     // Each slab's own freelist once for the batch (not once per entry): a batch is usually
     // many objects of few slabs, and a walk per entry made the check cost O(batch x freelist).
     if (sorted == null) {
       for (int i = 0; i < n && i < p.length; i++) {
         Slab slab = p[i] == 0 ? null : s.machine.memmap.slabOf(p[i]);
         if (slab != null && !BulkEntries.anyIn(slab.base(), slab.bytes(), p, i)) {
-          found = lower(found, firstOnList(s, slab, slab.freelist(slab.word()), p, n, mask, null));
+          long head = slab.freelist(slab.word());
+          found = lower(found, firstOnList(s, slab, head, p, n, low, high, null));
         }
       }
     } else { // a slab is one address range, so its entries are one run of the sorted copy
@@ -78,7 +80,8 @@ final class SlabBulkCheck {
           throw new IllegalStateException("entry 0x" + Long.toHexString(sorted[j])
               + " left its slab during the check");
         }
-        found = lower(found, firstOnList(s, slab, slab.freelist(slab.word()), p, n, mask, sorted));
+        long head = slab.freelist(slab.word());
+        found = lower(found, firstOnList(s, slab, head, p, n, low, high, sorted));
         j = BulkEntries.endOfRun(sorted, j, slab.base(), slab.bytes());
       }
     }
@@ -91,18 +94,18 @@ final class SlabBulkCheck {
   /**
    * One walk of the list at {@code head} (at most {@code slab.objects} links, stopping at a
    * pointer outside the slab): the lowest index of {@code p[0..n)} whose entry is on it, or -1.
-   * {@code mask} is {@link BulkEntries#filter} of the batch; {@code sorted} its sorted copy for a
-   * large batch, else null.
+   * {@code low} and {@code high} are the batch's filter ({@link BulkEntries#filterLow}),
+   * {@code sorted} its sorted copy for a large batch, else null.
    */
-  static int firstOnList(SlabCache s, Slab slab, long head, long[] p, int n, long mask,
-      long @Nullable [] sorted) {
+  static int firstOnList(SlabCache s, Slab slab, long head, long[] p, int n, long low,
+      long high, long @Nullable [] sorted) {
     int found = -1;
     long base = slab.base();
     long bytes = slab.bytes();
     long q = head;
     for (int k = 0; q != 0 && k <= slab.objects; k++) {
       // Most links are no entry of the batch: the filter turns them away with one multiply.
-      if ((mask & BulkEntries.bit(q)) != 0
+      if (BulkEntries.filterHit(low, high, q)
           && (sorted == null || BulkEntries.contains(sorted, q))) {
         int i = BulkEntries.indexBelow(p, n, q, found < 0 ? n : found);
         if (i >= 0) {
@@ -142,7 +145,7 @@ final class SlabBulkCheck {
    * @return the lowest index found on a CPU freelist, or -1
    */
   @MayReleaseLocks
-  private static int onCpuFreelists(SlabCache s, long[] p, int n, long mask,
+  private static int onCpuFreelists(SlabCache s, long[] p, int n, long low, long high,
       long @Nullable [] sorted) {
     int found = -1;
     for (int cpu = 0; cpu < s.cpus(); cpu++) {
@@ -164,7 +167,7 @@ final class SlabBulkCheck {
         long w = c.claim();
         if (SlabTrace.ON) SlabTrace.end("BulkCheckCpu", s, c);
         long freelist = c.cw.freelist(w);
-        found = lower(found, firstOnList(s, slab, freelist, p, n, mask, sorted)); // one walk
+        found = lower(found, firstOnList(s, slab, freelist, p, n, low, high, sorted)); // one walk
         if (SlabTrace.ON) SlabTrace.begin();
         c.release(w, freelist);
         if (SlabTrace.ON) SlabTrace.end("BulkCheckRelease", s, c);
