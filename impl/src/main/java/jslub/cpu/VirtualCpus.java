@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.checkerframework.checker.lock.qual.GuardedBy;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The default {@link CpuId}: a fixed number of virtual CPUs that threads are bound to, standing in
@@ -20,21 +21,34 @@ import org.checkerframework.checker.lock.qual.GuardedBy;
  * thread's id indexes a small direct-mapped table whose one {@code long} holds (thread id, CPU),
  * read with acquire. A hit is one load and a compare after {@code Thread.currentThread()} (which
  * the JIT reads from a register); no ThreadLocal map, no lock, no allocation. A miss (first call,
- * or another thread took the slot) takes the lock, finds the binding and installs it. Exactness
- * is kept: {@link #bind} rewrites the thread's slot under the same lock, so a move shows at the
- * next call as before. The allocator would stay correct even with a stale answer (see
- * {@link CpuId}): a fast path reads and CASes one CPU's word, whose tid catches any change made
- * in between. Bindings are per instance: two systems in one JVM do not share them.
+ * or another live thread holds the slot) reads the thread's own binding through a ThreadLocal,
+ * with no lock after the thread's first call, and takes the slot by CAS when it is empty or at
+ * every {@value #EVICT_AFTER}th miss: two threads sharing a slot neither serialise on a lock nor
+ * bounce the slot's cache line on every call, and a dead thread's slot is taken over.
+ *
+ * <p>Exactness: a move shows at the thread's next call. {@link #bind} writes the binding's CPU,
+ * then rewrites the thread's slot if the thread holds it; a thread taking its slot writes the
+ * slot, then re-reads its binding's CPU. Both are volatile, so one of the two sees the other's
+ * write and the slot cannot keep a stale CPU. The allocator would stay correct even with a stale
+ * answer (see {@link CpuId}): a fast path reads and CASes one CPU's word, whose tid catches any
+ * change made in between. Bindings are per instance: two systems in one JVM do not share them.
  */
 public final class VirtualCpus implements CpuId {
   /** A thread's binding; mutable so {@link #bind} can move a thread without touching its map. */
   private static final class Binding {
-    int cpu; // under lock
+    /** Written under {@link #lock} (bind), read locklessly by the owning thread. */
+    volatile int cpu;
+
+    /** The owning thread's misses since it last took its slot; only that thread touches it. */
+    int misses;
 
     Binding(int cpu) {
       this.cpu = cpu;
     }
   }
+
+  /** A thread that misses its slot takes it over at this many misses (if not empty before). */
+  static final int EVICT_AFTER = 64;
 
   /** Slots of the direct-mapped table (a power of two); threads whose ids differ by it share one. */
   static final int SLOTS = 1024;
@@ -53,7 +67,11 @@ public final class VirtualCpus implements CpuId {
    */
   private final long[] slots = new long[SLOTS];
 
-  private final Object lock = new Object();
+  /** Guards the bindings' registry; package-private so a test can hold it against a miss. */
+  final Object lock = new Object();
+
+  /** The calling thread's binding in this instance, once it has one (the lockless miss path). */
+  private final ThreadLocal<@Nullable Binding> own = new ThreadLocal<>();
 
   /**
    * Every bound thread's binding, so another thread can rebind it. Weak keys: a dead thread's
@@ -86,25 +104,40 @@ public final class VirtualCpus implements CpuId {
   @Override
   public int currentCpu() {
     long id = Thread.currentThread().threadId();
-    long e = (long) SLOT.getAcquire(slots, (int) (id & (SLOTS - 1)));
+    int i = (int) (id & (SLOTS - 1));
+    long e = (long) SLOT.getAcquire(slots, i);
     if (e >>> 16 == id) {
       return (int) (e & (MAX_CPUS - 1));
     }
-    return install(Thread.currentThread());
+    return miss(id, i, e);
   }
 
-  /** The slow path of {@link #currentCpu}: binds {@code thread} if new and takes its slot. */
-  private int install(Thread thread) {
-    synchronized (lock) {
-      int cpu = bindingOf(thread).cpu;
-      publish(thread.threadId(), cpu);
+  /**
+   * The slot holds another thread (or none): answer from the thread's own binding, and take the
+   * slot when it is empty or at every {@link #EVICT_AFTER}th miss.
+   */
+  private int miss(long id, int i, long seen) {
+    Binding b = own.get();
+    if (b == null) { // the thread's first call in this instance: the only locked step
+      synchronized (lock) {
+        b = bindingOf(Thread.currentThread());
+      }
+      own.set(b);
+    }
+    int cpu = b.cpu;
+    if (seen != 0 && ++b.misses < EVICT_AFTER) {
       return cpu;
     }
-  }
-
-  /** Writes (id, cpu) into id's slot; the caller holds {@link #lock}. */
-  private void publish(long id, int cpu) {
-    SLOT.setRelease(slots, (int) (id & (SLOTS - 1)), id << 16 | cpu);
+    b.misses = 0;
+    long mine = id << 16 | cpu;
+    if (SLOT.compareAndSet(slots, i, seen, mine)) {
+      int now = b.cpu; // a bind() since the read above may have missed our slot: fix it
+      if (now != cpu) {
+        SLOT.compareAndSet(slots, i, mine, id << 16 | now);
+        cpu = now;
+      }
+    }
+    return cpu;
   }
 
   /** Moves the calling thread to {@code cpu}. */
@@ -125,10 +158,16 @@ public final class VirtualCpus implements CpuId {
       } else {
         b.cpu = cpu;
       }
+      // The thread holds its slot: move it there too. Only the thread itself and this (locked)
+      // method write a slot holding its id; a CAS that fails saw the thread fix the slot or
+      // another thread take it, so look again.
       long id = thread.threadId();
-      long e = (long) SLOT.getAcquire(slots, (int) (id & (SLOTS - 1)));
-      if (e >>> 16 == id) { // the thread holds its slot: move it there too
-        publish(id, cpu);
+      int i = (int) (id & (SLOTS - 1));
+      for (;;) {
+        long e = (long) SLOT.getVolatile(slots, i);
+        if (e >>> 16 != id || SLOT.compareAndSet(slots, i, e, id << 16 | cpu)) {
+          break;
+        }
       }
     }
   }

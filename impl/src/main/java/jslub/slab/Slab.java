@@ -35,6 +35,8 @@ public final class Slab {
   final long base;
   /** Allocation order: the slab spans 2^order frames. */
   final int order;
+  /** The slab's span in bytes (frame size << order), kept for the bulk check's range tests. */
+  private final long bytes;
   /** Offset of object 0 from {@link #base}: this slab's colour. */
   final int colourOffset;
   /** Number of objects (also in the word; kept here for lock-free index math). */
@@ -64,6 +66,7 @@ public final class Slab {
     this.cache = cache;
     this.base = base;
     this.order = order;
+    this.bytes = cache.machine.frameSize() << order;
     this.colourOffset = colourOffset;
     this.objects = objects;
     this.node = node;
@@ -154,7 +157,7 @@ public final class Slab {
 
   /** Size of the slab in bytes. */
   long bytes() {
-    return cache.machine.frameSize() << order;
+    return bytes;
   }
 
   public long base() {

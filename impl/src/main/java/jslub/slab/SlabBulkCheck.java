@@ -1,6 +1,5 @@
 package jslub.slab;
 
-import org.checkerframework.checker.index.qual.IndexOrHigh;
 import org.checkerframework.checker.lock.qual.MayReleaseLocks;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -20,10 +19,22 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 final class SlabBulkCheck {
   private SlabBulkCheck() {}
 
+  /**
+   * Batches up to this size are checked with no heap allocation (pairwise duplicate test, a
+   * 64-bit filter in front of the linear membership test); larger ones sort a copy of the
+   * entries, so a batch of n costs O(n log n + list lengths x log n), not O(n^2).
+   */
+  static final int SMALL_BATCH = 32;
+
   /** The first bad entry of {@code p[0..size)}, or null if the batch may be freed. */
   @MayReleaseLocks
-  static @Nullable BulkRefusal check(SlabCache s, long[] p, @IndexOrHigh("#2") int size) {
-    for (int i = 0; i < size; i++) {
+  static @Nullable BulkRefusal check(SlabCache s, long[] p, int size) {
+    int n = Math.max(0, Math.min(size, p.length));
+    long @Nullable [] sorted = n > SMALL_BATCH ? BulkEntries.sortedNonZero(p, n) : null;
+    int repeat = sorted == null ? BulkEntries.firstRepeatSmall(p, n)
+        : BulkEntries.firstRepeatSorted(p, n, sorted);
+    int last = repeat < 0 ? n : repeat;
+    for (int i = 0; i < last && i < p.length; i++) {
       long object = p[i];
       if (object == 0) {
         continue; // the kernel skips NULL entries
@@ -32,14 +43,12 @@ final class SlabBulkCheck {
       if (e != null) {
         return new BulkRefusal(e, i, object);
       }
-      for (int j = 0; j < i; j++) {
-        if (p[j] == object) { // the same object twice in one batch: the second is a double free
-          return new BulkRefusal(FreeError.ALREADY_FREE, i, object);
-        }
-      }
+    }
+    if (repeat >= 0 && repeat < p.length) { // the same object twice in one batch: a double free
+      return new BulkRefusal(FreeError.ALREADY_FREE, repeat, p[repeat]);
     }
     if (s.debug) {
-      for (int i = 0; i < size; i++) {
+      for (int i = 0; i < n && i < p.length; i++) {
         long object = p[i];
         Slab slab = object == 0 ? null : s.machine.memmap.slabOf(object);
         if (slab != null && onSlabFreelistLocked(s, slab, object)) {
@@ -48,24 +57,32 @@ final class SlabBulkCheck {
       }
       return null;
     }
-    int n = size;
-    boolean any = false;
-    for (int i = 0; i < n; i++) {
-      any |= p[i] != 0;
-    }
-    if (!any) {
+    long low = BulkEntries.filterLow(p, n);
+    long high = BulkEntries.filterHigh(p, n);
+    if (low == 0) {
       return null; // nothing to free: no CPU word is touched
     }
-    int found = onCpuFreelists(s, p, n);
+    int found = onCpuFreelists(s, p, n, low, high, sorted);
     // Each slab's own freelist once for the batch (not once per entry): a batch is usually
     // many objects of few slabs, and a walk per entry made the check cost O(batch x freelist).
-    for (int i = 0; i < n; i++) {
-      Slab slab = p[i] == 0 ? null : s.machine.memmap.slabOf(p[i]);
-      if (slab != null && !slabSeenBefore(s, slab, p, i)) {
-        int k = firstOnList(s, slab, slab.freelist(slab.word()), p, n);
-        if (k >= 0 && (found < 0 || k < found)) {
-          found = k;
+    if (sorted == null) {
+      for (int i = 0; i < n && i < p.length; i++) {
+        Slab slab = p[i] == 0 ? null : s.machine.memmap.slabOf(p[i]);
+        if (slab != null && !BulkEntries.anyIn(slab.base(), slab.bytes(), p, i)) {
+          long head = slab.freelist(slab.word());
+          found = lower(found, firstOnList(s, slab, head, p, n, low, high, null));
         }
+      }
+    } else { // a slab is one address range, so its entries are one run of the sorted copy
+      for (int j = 0; j >= 0 && j < sorted.length; ) {
+        Slab slab = s.machine.memmap.slabOf(sorted[j]);
+        if (slab == null) { // every entry was checked to be in a slab above
+          throw new IllegalStateException("entry 0x" + Long.toHexString(sorted[j])
+              + " left its slab during the check");
+        }
+        long head = slab.freelist(slab.word());
+        found = lower(found, firstOnList(s, slab, head, p, n, low, high, sorted));
+        j = BulkEntries.endOfRun(sorted, j, slab.base(), slab.bytes());
       }
     }
     if (found < 0 || found >= p.length) {
@@ -74,30 +91,24 @@ final class SlabBulkCheck {
     return new BulkRefusal(FreeError.ALREADY_FREE, found, p[found]);
   }
 
-  /** Is {@code slab} the slab of an entry before index {@code i}? (Its list was walked then.) */
-  private static boolean slabSeenBefore(SlabCache s, Slab slab, long[] p,
-      @IndexOrHigh("#3") int i) {
-    for (int j = 0; j < i; j++) {
-      if (p[j] != 0 && s.machine.memmap.slabOf(p[j]) == slab) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /**
    * One walk of the list at {@code head} (at most {@code slab.objects} links, stopping at a
    * pointer outside the slab): the lowest index of {@code p[0..n)} whose entry is on it, or -1.
+   * {@code low} and {@code high} are the batch's filter ({@link BulkEntries#filterLow}),
+   * {@code sorted} its sorted copy for a large batch, else null.
    */
-  static int firstOnList(SlabCache s, Slab slab, long head, long[] p,
-      @IndexOrHigh("#4") int n) {
+  static int firstOnList(SlabCache s, Slab slab, long head, long[] p, int n, long low,
+      long high, long @Nullable [] sorted) {
     int found = -1;
     long base = slab.base();
     long bytes = slab.bytes();
     long q = head;
     for (int k = 0; q != 0 && k <= slab.objects; k++) {
-      for (int i = 0; i < n && (found < 0 || i < found); i++) {
-        if (p[i] == q) {
+      // Most links are no entry of the batch: the filter turns them away with one multiply.
+      if (BulkEntries.filterHit(low, high, q)
+          && (sorted == null || BulkEntries.contains(sorted, q))) {
+        int i = BulkEntries.indexBelow(p, n, q, found < 0 ? n : found);
+        if (i >= 0) {
           found = i;
         }
       }
@@ -134,12 +145,13 @@ final class SlabBulkCheck {
    * @return the lowest index found on a CPU freelist, or -1
    */
   @MayReleaseLocks
-  private static int onCpuFreelists(SlabCache s, long[] p, @IndexOrHigh("#2") int n) {
+  private static int onCpuFreelists(SlabCache s, long[] p, int n, long low, long high,
+      long @Nullable [] sorted) {
     int found = -1;
     for (int cpu = 0; cpu < s.cpus(); cpu++) {
       KmemCacheCpu c = s.cpuSlab(cpu);
       if (SlabTrace.ON) SlabTrace.begin();
-      boolean peek = holdsEntry(s, c.slab, p, n); // lockless peek
+      boolean peek = holdsEntry(c.slab, p, n); // lockless peek
       if (SlabTrace.ON) SlabTrace.endIf(!peek, "BulkCheckCpu");
       if (!peek) {
         continue;
@@ -148,17 +160,14 @@ final class SlabBulkCheck {
       try {
         if (SlabTrace.ON) SlabTrace.begin();
         Slab slab = c.slab;
-        if (slab == null || !holdsEntry(s, slab, p, n)) {
+        if (slab == null || !holdsEntry(slab, p, n)) {
           if (SlabTrace.ON) SlabTrace.end("BulkCheckCpu");
           continue; // it changed meanwhile: nothing of ours can be on it
         }
         long w = c.claim();
         if (SlabTrace.ON) SlabTrace.end("BulkCheckCpu", s, c);
         long freelist = c.cw.freelist(w);
-        int k = firstOnList(s, slab, freelist, p, n); // one walk for the whole batch
-        if (k >= 0 && (found < 0 || k < found)) {
-          found = k;
-        }
+        found = lower(found, firstOnList(s, slab, freelist, p, n, low, high, sorted)); // one walk
         if (SlabTrace.ON) SlabTrace.begin();
         c.release(w, freelist);
         if (SlabTrace.ON) SlabTrace.end("BulkCheckRelease", s, c);
@@ -169,18 +178,14 @@ final class SlabBulkCheck {
     return found;
   }
 
+  /** The lower of two entry indices where -1 means none. */
+  private static int lower(int a, int b) {
+    return a < 0 || (b >= 0 && b < a) ? b : a;
+  }
+
   /** Is {@code slab} (read by the caller) the slab of one of the entries? */
-  private static boolean holdsEntry(SlabCache s, @Nullable Slab slab, long[] p,
-      @IndexOrHigh("#3") int n) {
-    if (slab == null) {
-      return false;
-    }
-    for (int i = 0; i < n; i++) {
-      if (p[i] != 0 && s.machine.memmap.slabOf(p[i]) == slab) {
-        return true;
-      }
-    }
-    return false;
+  private static boolean holdsEntry(@Nullable Slab slab, long[] p, int n) {
+    return slab != null && BulkEntries.anyIn(slab.base(), slab.bytes(), p, n);
   }
 
   /**

@@ -317,6 +317,8 @@ final class SlabFree {
       // entry distinct and live, so linking them cannot cut a freelist.
       long head = object;
       int cnt = 1;
+      long base = slab.base();
+      long bytes = slab.bytes();
       Freelist.set(s, object, 0);
       int lookahead = 3;
       for (int j = i - 1; j >= 0 && lookahead > 0; j--) {
@@ -324,7 +326,7 @@ final class SlabFree {
         if (o == 0) {
           continue;
         }
-        if (s.machine.memmap.slabOf(o) == slab) {
+        if (Long.compareUnsigned(o - base, bytes) < 0) { // in the slab: the same as virt_to_slab
           Freelist.set(s, o, head);
           head = o;
           cnt++;

@@ -224,4 +224,62 @@ class VirtualCpusTest {
     assertEquals(0, seen[1]);
     assertEquals(2, v.currentCpu());
   }
+
+  /**
+   * Two threads sharing a slot keep calling while another thread holds the registry's lock:
+   * after their first call a miss takes no lock (a miss used to, so two threads sharing a slot
+   * serialised on it at every call), and each still gets its own CPU.
+   */
+  @Test
+  void threadsSharingASlotDoNotTakeTheLock() throws Exception {
+    VirtualCpus v = new VirtualCpus(4);
+    CountDownLatch bound = new CountDownLatch(2);
+    CountDownLatch locked = new CountDownLatch(1);
+    int[] wrong = new int[2];
+    Thread first = Thread.ofPlatform().unstarted(pairBody(v, bound, locked, wrong, 0));
+    Thread second = null;
+    for (int i = 0; i < 4 * VirtualCpus.SLOTS && second == null; i++) {
+      Thread t = Thread.ofPlatform().unstarted(pairBody(v, bound, locked, wrong, 1));
+      if (Math.floorMod(t.threadId() - first.threadId(), VirtualCpus.SLOTS) == 0) {
+        second = t; // ids are taken at construction
+      }
+    }
+    if (second == null) {
+      throw new AssertionError("no new thread id shares a slot with " + first.threadId());
+    }
+    Thread[] pair = {first, second};
+    v.bind(first, 1);
+    v.bind(second, 2);
+    for (Thread t : pair) {
+      t.start();
+    }
+    bound.await();
+    synchronized (v.lock) {
+      locked.countDown();
+      for (Thread t : pair) {
+        t.join(60_000); // a liveness bound, not a speed target
+        assertTrue(!t.isAlive(), t.getName() + " blocked on the lock: a miss took it");
+      }
+    }
+    assertArrayEquals(new int[] {0, 0}, wrong, "calls that answered another CPU");
+  }
+
+  /** One of the pair: binds, waits for the lock to be held, then calls currentCpu() often. */
+  private static Runnable pairBody(VirtualCpus v, CountDownLatch bound, CountDownLatch locked,
+      int[] wrong, int me) {
+    return () -> {
+      int cpu = v.currentCpu();
+      bound.countDown();
+      try {
+        locked.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      for (int n = 0; n < 200_000; n++) {
+        if (v.currentCpu() != cpu) {
+          wrong[me]++;
+        }
+      }
+    };
+  }
 }
