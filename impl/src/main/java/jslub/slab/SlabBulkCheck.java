@@ -66,8 +66,14 @@ final class SlabBulkCheck {
     // Each slab's own freelist once for the batch (not once per entry): a batch is usually
     // many objects of few slabs, and a walk per entry made the check cost O(batch x freelist).
     if (sorted == null) {
+      Slab prev = null;
       for (int i = 0; i < n && i < p.length; i++) {
-        Slab slab = p[i] == 0 ? null : s.machine.memmap.slabOf(p[i]);
+        if (p[i] == 0
+            || (prev != null && Long.compareUnsigned(p[i] - prev.base(), prev.bytes()) < 0)) {
+          continue; // the previous entry's slab (the common run): its list was walked
+        }
+        Slab slab = s.machine.memmap.slabOf(p[i]);
+        prev = slab;
         if (slab != null && !BulkEntries.anyIn(slab.base(), slab.bytes(), p, i)) {
           long head = slab.freelist(slab.word());
           found = lower(found, firstOnList(s, slab, head, p, n, low, high, null));
