@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 class BulkLargeBatchTest {
   private enum Plant { NONE, REPEAT, ALREADY_FREE, OTHER_CACHE, INSIDE }
 
-  private static void run(long seed, int rounds) {
+  private static void run(long seed, int rounds, boolean debug) {
     SplittableRandom rnd = new SplittableRandom(seed);
-    try (TestSystem t = TestSystem.of(SlabSystem.builder().cpus(2).memoryBytes(16L << 20))) {
+    try (TestSystem t = TestSystem.of(SlabSystem.builder().cpus(2).memoryBytes(16L << 20)
+        .debug(debug ? "F" : ""))) {
       KmemCache c = t.sys.createCache("c", 48, 0);
       KmemCache other = t.sys.createCache("other", 48, 0);
       long foreign = other.alloc();
@@ -115,7 +116,18 @@ class BulkLargeBatchTest {
   @Test
   void batchesOnBothSidesOfTheSplit() {
     for (long seed = 1; seed <= 6; seed++) {
-      run(seed, 60);
+      run(seed, 60, false);
+    }
+  }
+
+  /**
+   * The same with debug F: no CPU slabs, so every free object sits on its slab's freelist, most
+   * of them behind its head (on_freelist walks the list under list_lock).
+   */
+  @Test
+  void batchesOnBothSidesOfTheSplitWithDebugF() {
+    for (long seed = 11; seed <= 13; seed++) {
+      run(seed, 40, true);
     }
   }
 }
