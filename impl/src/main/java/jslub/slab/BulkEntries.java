@@ -19,6 +19,16 @@ final class BulkEntries {
     return addr * PHI;
   }
 
+  /** The address's bit in the filter's first half, from its {@link #hash}. */
+  private static long lowBit(long h) {
+    return 1L << (int) (h >>> 58);
+  }
+
+  /** Its bit in the second half: a shift uses the count's low 6 bits, here hash bits 52..57. */
+  private static long highBit(long h) {
+    return 1L << (int) (h >>> 52);
+  }
+
   /**
    * The first half of the batch's filter, a 128-bit Bloom filter with two bits per non-zero
    * entry (returned as two longs, since an array would allocate): 0 iff every entry is 0.
@@ -27,7 +37,7 @@ final class BulkEntries {
     long mask = 0;
     for (int i = 0; i < n && i < p.length; i++) {
       if (p[i] != 0) {
-        mask |= 1L << (int) (hash(p[i]) >>> 58);
+        mask |= lowBit(hash(p[i]));
       }
     }
     return mask;
@@ -38,7 +48,7 @@ final class BulkEntries {
     long mask = 0;
     for (int i = 0; i < n && i < p.length; i++) {
       if (p[i] != 0) {
-        mask |= 1L << (int) (hash(p[i]) >>> 52); // a shift uses the low 6 bits: 52..57
+        mask |= highBit(hash(p[i]));
       }
     }
     return mask;
@@ -50,7 +60,7 @@ final class BulkEntries {
    */
   static boolean filterHit(long low, long high, long q) {
     long h = hash(q);
-    return (low & 1L << (int) (h >>> 58)) != 0 && (high & 1L << (int) (h >>> 52)) != 0;
+    return (low & lowBit(h)) != 0 && (high & highBit(h)) != 0;
   }
 
   /** The lowest {@code i < limit} with {@code p[i] == q}, or -1. */
@@ -91,8 +101,8 @@ final class BulkEntries {
         return i;
       }
       long h = hash(q);
-      low |= 1L << (int) (h >>> 58);
-      high |= 1L << (int) (h >>> 52);
+      low |= lowBit(h);
+      high |= highBit(h);
     }
     return -1;
   }
